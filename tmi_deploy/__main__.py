@@ -1,0 +1,3 @@
+from tmi_deploy.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""TMI variables as data, and the lint rules over declared environments."""

@@ -1,0 +1,1 @@
+"""Environment files: safe YAML with positions, models, base/overlay merge."""

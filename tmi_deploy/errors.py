@@ -1,0 +1,81 @@
+"""One error tree for everything a user can be told.
+
+    TmiDeployError                 base; ``exit_code`` decides the CLI's exit status
+    ├── ConfigError                environment files are invalid (exit 1); holds all Problems
+    ├── CredentialsError           no token, or the API rejected it (exit 1)
+    ├── HerokuAPIError             a request failed: method, path, status, Heroku id/message (exit 1)
+    │   └── RateLimitExhausted     the API budget ran out; never spin on it (exit 1)
+    ├── ApplyFailed                a step failed part-way; says what applied and what did not (exit 1)
+    ├── SafetyBlocked              a safety rule refused the plan (exit 3)
+    └── StalePlan                  a saved plan no longer matches live state (exit 4)
+
+Messages never carry secret values or response bodies that may hold them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about an environment file, pointing at the text that caused it."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+    hint: str = ""
+    severity: str = "error"  # "error" | "warning"
+    code: str = ""
+
+    def render(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        key = f" {self.path}:" if self.path else ""
+        code = f" [{self.code}]" if self.code else ""
+        text = f"{where}: {self.severity}{code}:{key} {self.message}"
+        if self.hint:
+            text += f"\n    fix: {self.hint}"
+        return text
+
+
+class TmiDeployError(Exception):
+    exit_code = 1
+
+
+class ConfigError(TmiDeployError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(p.render() for p in problems))
+
+
+class CredentialsError(TmiDeployError):
+    pass
+
+
+class HerokuAPIError(TmiDeployError):
+    def __init__(self, method: str, path: str, status: int | None, error_id: str, message: str) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.error_id = error_id
+        self.heroku_message = message
+        status_text = str(status) if status is not None else "no response"
+        super().__init__(f"{method} {path} failed: {status_text} {error_id}: {message}".rstrip(": "))
+
+
+class RateLimitExhausted(HerokuAPIError):
+    pass
+
+
+class ApplyFailed(TmiDeployError):
+    pass
+
+
+class SafetyBlocked(TmiDeployError):
+    exit_code = 3
+
+
+class StalePlan(TmiDeployError):
+    exit_code = 4

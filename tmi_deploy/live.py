@@ -1,0 +1,152 @@
+"""Live state of an environment's apps, read over the Platform API in one concurrent round trip."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import quote
+
+from pydantic import BaseModel, ConfigDict
+
+from tmi_deploy.config.models import Environment, Role
+from tmi_deploy.errors import HerokuAPIError
+from tmi_deploy.heroku import HerokuClient
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class LiveAddon(Frozen):
+    id: str
+    name: str
+    service: str
+    plan: str
+    state: str
+    attachments: tuple[str, ...]  # attachment names on this app
+    config_vars: tuple[str, ...]  # var names those attachments own on this app
+    price_cents: int | None
+    owned_here: bool
+
+
+class LiveFormation(Frozen):
+    quantity: int
+    size: str  # lower case, e.g. standard-2x
+
+
+class LiveApp(Frozen):
+    role: Role
+    name: str
+    exists: bool
+    id: str | None = None
+    web_url: str | None = None
+    region: str | None = None
+    stack: str | None = None
+    team: str | None = None
+    config: dict[str, str] = {}
+    addons: tuple[LiveAddon, ...] = ()
+    features: dict[str, bool] = {}
+    formation: dict[str, LiveFormation] = {}
+    buildpacks: tuple[str, ...] = ()
+    collaborators: tuple[str, ...] = ()
+    owner: str | None = None
+    release_version: int | None = None
+
+    def addon_owned_vars(self) -> set[str]:
+        return {name for addon in self.addons for name in addon.config_vars}
+
+    def attachment(self, name: str) -> LiveAddon | None:
+        return next((addon for addon in self.addons if name in addon.attachments), None)
+
+
+class Live(Frozen):
+    apps: dict[Role, LiveApp]
+    plan_prices: dict[str, int]  # plan name -> cents per month
+    dyno_costs: dict[str, int]  # lower-case size name -> cents per month per dyno
+
+
+def _p(name: str) -> str:
+    return quote(name, safe="")
+
+
+async def _maybe(call: Any) -> Any:
+    """A read that answers 404 for an app that does not exist yet."""
+    try:
+        return await call
+    except HerokuAPIError as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+async def fetch_live(client: HerokuClient, env: Environment) -> Live:
+    """Every read of one plan starts together: depth is one round trip (plus pagination)."""
+    plans = sorted({addon.plan for app in env.apps.values() for addon in app.addons.values()})
+    app_reads = [_fetch_app_parts(client, role, app.name) for role, app in env.apps.items()]
+    plan_reads = [_maybe(client.get(f"/plans/{_p(plan)}")) for plan in plans]
+    results = await asyncio.gather(client.list("/dyno-sizes"), asyncio.gather(*plan_reads), *app_reads)
+    sizes, plan_objs, *apps = results
+    prices = {p["name"]: int(p["price"]["cents"]) for p in plan_objs if p}
+    for app in apps:
+        for addon in app.addons:
+            if addon.price_cents is not None:
+                prices.setdefault(addon.plan, addon.price_cents)
+    costs = {s["name"].lower(): int((s.get("cost") or {}).get("cents") or 0) for s in sizes}
+    return Live(apps={app.role: app for app in apps}, plan_prices=prices, dyno_costs=costs)
+
+
+async def _fetch_app_parts(client: HerokuClient, role: Role, name: str) -> LiveApp:
+    base = f"/apps/{_p(name)}"
+    reads = await asyncio.gather(
+        _maybe(client.get(base)),
+        _maybe(client.get(f"{base}/config-vars")),
+        _maybe(client.list(f"{base}/addons", headers={"Accept-Expansion": "plan"})),
+        _maybe(client.list(f"{base}/addon-attachments")),
+        _maybe(client.list(f"{base}/features")),
+        _maybe(client.list(f"{base}/formation")),
+        _maybe(client.list(f"{base}/buildpack-installations", range_field="ordinal")),
+        _maybe(client.list(f"{base}/collaborators")),
+        _maybe(client.request("GET", f"{base}/releases", headers={"Range": "version ..; max=1, order=desc"})),
+    )
+    app, config, addons, attachments, features, formation, buildpacks, collaborators, releases = reads
+    if app is None:
+        return LiveApp(role=role, name=name, exists=False)
+    return LiveApp(
+        role=role, name=name, exists=True, id=app["id"], web_url=app.get("web_url"),
+        region=(app.get("region") or {}).get("name"), stack=(app.get("build_stack") or app.get("stack") or {}).get("name"),
+        team=(app.get("team") or {}).get("name") if app.get("team") else None,
+        config=dict(config or {}),
+        addons=_addons(app, addons or [], attachments or [], config or {}),
+        features={f["name"]: bool(f["enabled"]) for f in features or []},
+        formation={f["type"]: LiveFormation(quantity=int(f["quantity"]), size=str(f["size"]).lower())
+                   for f in formation or []},
+        buildpacks=tuple(b["buildpack"]["name"] for b in sorted(buildpacks or [], key=lambda b: b["ordinal"])),
+        collaborators=tuple(sorted(c["user"]["email"] for c in collaborators or [] if c.get("role") != "owner")),
+        owner=(app.get("owner") or {}).get("email"),
+        release_version=_latest_version(releases),
+    )
+
+
+def _latest_version(response: Any) -> int | None:
+    if response is None:
+        return None
+    body = response.json()
+    return int(body[0]["version"]) if body else None
+
+
+def _addons(app: dict[str, Any], addons: list[dict[str, Any]], attachments: list[dict[str, Any]],
+            config: dict[str, str]) -> tuple[LiveAddon, ...]:
+    result = []
+    for addon in addons:
+        names = tuple(sorted(a["name"] for a in attachments
+                             if a["addon"]["id"] == addon["id"] and a["app"]["id"] == app["id"]))
+        owned = tuple(sorted(var for var in config for att in names if var.startswith(att + "_")
+                             and var[len(att) + 1:] in {v.split("_")[-1] for v in addon.get("config_vars") or []}))
+        plan = addon.get("plan") or {}
+        price = (plan.get("price") or {}).get("cents")
+        result.append(LiveAddon(
+            id=addon["id"], name=addon["name"], service=(addon.get("addon_service") or {}).get("name", ""),
+            plan=plan.get("name", ""), state=addon.get("state", ""), attachments=names, config_vars=owned,
+            price_cents=int(price) if price is not None else None,
+            owned_here=(addon.get("app") or {}).get("id") == app["id"]))
+    return tuple(sorted(result, key=lambda a: (a.attachments, a.name)))

@@ -1,0 +1,96 @@
+"""The plan: ordered, typed changes with old and new values, safe to print and to save.
+
+A Change carries display text only. The real value a config change sets (``value``) is excluded from
+serialization and repr, so no renderer or plan file can leak it; secrets are compared across runs
+through ``fingerprint``, an HMAC keyed by the deployer's credentials.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tmi_deploy.config.models import Role
+
+PLAN_FORMAT_VERSION = 1
+
+Kind = Literal["app", "addon", "config", "feature", "formation", "buildpacks", "collaborator"]
+Action = Literal["create", "update", "delete", "replace"]
+SYMBOLS: dict[str, str] = {"create": "+", "update": "~", "delete": "-", "replace": "-/+"}
+KIND_ORDER: dict[str, int] = {"app": 0, "addon": 1, "config": 2, "feature": 3, "formation": 4, "buildpacks": 5,
+                              "collaborator": 6}
+ROLE_ORDER: dict[str, int] = {"server": 0, "client": 1}
+KNOWN_AFTER_APPLY = "(known after apply)"
+SENSITIVE = "(sensitive)"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Change(Frozen):
+    role: Role
+    app: str
+    kind: Kind
+    action: Action
+    key: str
+    old: str | None = None  # display text; "(sensitive)" for secrets
+    new: str | None = None
+    sensitive: bool = False
+    after_apply: bool = False  # the new value is resolved by the applier
+    detail: str = ""  # e.g. ownership class, plan-change classification
+    origin: str | None = None  # file:line of the declaration
+    fingerprint: str = ""  # keyed HMAC of the new value, for saved-plan comparison
+    value: str | None = Field(default=None, exclude=True, repr=False)  # real value to set; never rendered
+    destructive: bool = False
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS[self.action]
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return ROLE_ORDER[self.role], KIND_ORDER[self.kind], self.key, self.action
+
+
+class AppSummary(Frozen):
+    role: Role
+    name: str
+    exists: bool
+    cost_before_cents: int
+    cost_after_cents: int
+    changes: int
+    live_config_vars: int = 0  # undeclared-var deletes are judged against this (safety threshold)
+
+
+class EnvironmentPlan(Frozen):
+    environment: str
+    tmi_version: str
+    file: str
+    apps: tuple[AppSummary, ...]
+    changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+
+class Plan(Frozen):
+    format_version: int = PLAN_FORMAT_VERSION
+    environments: tuple[EnvironmentPlan, ...]
+
+    @property
+    def has_changes(self) -> bool:
+        return any(env.has_changes for env in self.environments)
+
+    def comparable(self) -> list[dict[str, object]]:
+        """What must be identical between a reviewed plan and the plan apply re-computes."""
+        return [change.model_dump(exclude={"origin"}) | {"environment": env.environment}
+                for env in self.environments for change in env.changes]
+
+    def checksum(self) -> str:
+        canonical = json.dumps(self.comparable(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
