@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -89,38 +90,38 @@ class Applier:
 
         for change in by_kind.get("app", []):
             if change.action == "create":
-                add(f"create app {change.app}", lambda c=change: self._create_app(c))
+                add(f"create app {change.app}", partial(self._create_app, change))
             else:
-                add(f"set stack of {change.app} to {change.new}", lambda c=change: self._set_stack(c))
+                add(f"set stack of {change.app} to {change.new}", partial(self._set_stack, change))
         addon_changes = [c for c in by_kind.get("addon", []) if c.action != "delete"]
         for change in addon_changes:
             verb = {"create": "create", "update": "change plan of", "replace": "replace"}[change.action]
             add(f"{verb} add-on {change.key} ({change.new}) on {change.app}",
-                lambda c=change: self._addon(c))
+                partial(self._addon, change))
         if addon_changes:
             add("wait for add-ons to be provisioned", self._wait_for_addons)
         config_apps = sorted({c.app for c in by_kind.get("config", [])})
         for app in config_apps:
             count = sum(1 for c in by_kind["config"] if c.app == app)
             add(f"update {count} config var{'s' if count != 1 else ''} on {app} (one release)",
-                lambda a=app: self._config(a))
+                partial(self._config, app))
         for change in by_kind.get("feature", []):
             add(f"{'enable' if change.new == 'enabled' else 'disable'} feature {change.key} on {change.app}",
-                lambda c=change: self._feature(c))
+                partial(self._feature, change))
         for app in sorted({c.app for c in by_kind.get("formation", [])}):
-            add(f"scale {app}", lambda a=app: self._formation(a))
+            add(f"scale {app}", partial(self._formation, app))
         for change in by_kind.get("buildpacks", []):
-            add(f"set buildpacks of {change.app}: {change.new}", lambda c=change: self._buildpacks(c))
+            add(f"set buildpacks of {change.app}: {change.new}", partial(self._buildpacks, change))
         for change in by_kind.get("collaborator", []):
             if change.action == "create":
-                add(f"add collaborator {change.key} to {change.app}", lambda c=change: self._add_collaborator(c))
+                add(f"add collaborator {change.key} to {change.app}", partial(self._add_collaborator, change))
         for change in by_kind.get("collaborator", []):
             if change.action == "delete":
-                add(f"remove collaborator {change.key} from {change.app}", lambda c=change: self._remove_collaborator(c))
+                add(f"remove collaborator {change.key} from {change.app}", partial(self._remove_collaborator, change))
         for change in by_kind.get("addon", []):
             if change.action == "delete":
                 add(f"destroy add-on {change.detail} ({change.key}) on {change.app}",
-                    lambda c=change: self._destroy_addon(c))
+                    partial(self._destroy_addon, change))
         return steps
 
     # ---- apps -----------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -35,7 +35,7 @@ sandbox_app = typer.Typer(help="The embedded Heroku Platform API emulator.", no_
 app.add_typer(sandbox_app, name="sandbox")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
@@ -391,7 +391,7 @@ def import_(
         raise typer.Exit(1)
     here = Origin(file="(import)", line=1, column=1)
     shell = Environment(name=name, file="(import)", tmi_version=tmi_version, policy=Policy(), base_dir=".", apps={
-        role: AppDesired(role=role, name=heroku_name, region="us", stack="heroku-24", team=None, url=None,  # type: ignore[arg-type]
+        role: AppDesired(role=role, name=heroku_name, region="us", stack="heroku-24", team=None, url=None,
                          config={}, addons={}, features={}, formation={}, buildpacks=None, collaborators=(),
                          origin=here) for role, heroku_name in roles.items()})
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 VarType = Literal["string", "int", "float", "bool", "duration", "url", "list", "urls", "enum", "hex32",
                   "path"]
@@ -47,11 +47,11 @@ class Var:
         return version >= RENAME_VERSION
 
 
-def _v(name: str, type_: VarType, default: str | None = None, **kw: object) -> Var:
-    return Var(name, type_, default, **kw)  # type: ignore[arg-type]
+def _v(name: str, type_: VarType, default: str | None = None, **kw: Any) -> Var:
+    return Var(name, type_, default, **kw)
 
 
-BOOL = "bool"
+BOOL: VarType = "bool"
 CURRENT_SERVER: tuple[Var, ...] = (
     _v("TMI_SERVER_PORT", "string", "8080", setting="server.port"),
     _v("TMI_SERVER_INTERFACE", "string", "0.0.0.0", setting="server.interface"),
@@ -216,9 +216,7 @@ def _legacy_vars() -> tuple[Var, ...]:
 
 LEGACY_SERVER = _legacy_vars()
 
-CLIENT: tuple[Var, ...] = tuple(
-    Var(name, type_, app="client", era="always", setting=f"client.{name.lower()}", choices=choices)
-    for name, type_, choices in (
+_CLIENT_VARS: tuple[tuple[str, VarType, tuple[str, ...]], ...] = (
         ("TMI_API_URL", "url", ()),
         ("TMI_LOG_LEVEL", "enum", ("DEBUG", "INFO", "WARN", "ERROR", "debug", "info", "warn", "error")),
         ("TMI_OPERATOR_NAME", "string", ()),
@@ -238,7 +236,10 @@ CLIENT: tuple[Var, ...] = tuple(
         ("TMI_SECURITY_PERMISSIONS_POLICY", "string", ()),
         ("TMI_ENABLE_API_PROXY", "bool", ()),
         ("TMI_PROXY_TARGET", "url", ()),
-    )
+)
+CLIENT: tuple[Var, ...] = tuple(
+    Var(name, type_, app="client", era="always", setting=f"client.{name.lower()}", choices=choices)
+    for name, type_, choices in _CLIENT_VARS
 )
 
 # Families scanned from the environment: OAUTH_PROVIDERS_<ID>_<FIELD> and friends.

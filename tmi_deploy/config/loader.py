@@ -27,6 +27,7 @@ from tmi_deploy.config.models import (
     Policy,
     PolicyFile,
     Prompt,
+    Role,
     SecretEnv,
     SecretFile,
     Source,
@@ -193,8 +194,9 @@ def _model_at(path: KeyPath) -> type[BaseModel] | None:
         if len(shape) == len(path) and all(s in ("*", p) for s, p in zip(shape, path, strict=True)):
             return model
     if len(path) >= 4 and path[0] == "apps" and path[2] == "config":
-        return {"value": LiteralValue, "secret_env": SecretEnv, "secret_file": SecretFile, "prompt": Prompt,
-                "generate": Generate, "addon": FromAddon, "app": FromApp}.get(str(path[-1]))
+        by_tag: dict[str, type[BaseModel]] = {"value": LiteralValue, "secret_env": SecretEnv, "secret_file": SecretFile,
+                                              "prompt": Prompt, "generate": Generate, "addon": FromAddon, "app": FromApp}
+        return by_tag.get(str(path[-1]))
     return None
 
 
@@ -204,10 +206,7 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[KeyPath, KeyPath]:
     tags: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
             path.append(part)
             node = node[part]
         else:
@@ -280,7 +279,7 @@ def _to_environment(name: str, path: Path, doc: Document, model: EnvironmentFile
         problem((), "missing required field 'tmi_version'", "add e.g. tmi_version: 1.8.22 (here or in the base)")
     if not model.apps or "server" not in model.apps:
         problem(("apps",), "an environment declares at least the 'server' app", "add apps: {server: {name: ...}}")
-    declared_roles = set(model.apps or {})
+    declared_roles: set[Role] = set(model.apps or {})
     apps: dict[str, AppDesired] = {}
     for role, spec in (model.apps or {}).items():
         app = _to_app(role, spec, doc, declared_roles, problem)
@@ -299,12 +298,12 @@ def _to_environment(name: str, path: Path, doc: Document, model: EnvironmentFile
     if problems or model.tmi_version is None:
         return None, problems
     env = EnvironmentModel(name=name, file=doc.file, tmi_version=model.tmi_version, policy=policy,
-                           apps=apps,  # type: ignore[arg-type]
+                           apps=apps,
                            base_dir=str(path.parent), app_json=model.app_json)
     return env, []
 
 
-def _to_app(role: str, spec: AppFile, doc: Document, roles: set[str], problem: Any) -> AppDesired | None:
+def _to_app(role: str, spec: AppFile, doc: Document, roles: set[Role], problem: Any) -> AppDesired | None:
     base: KeyPath = ("apps", role)
     if spec.name is None:
         problem(base, f"app '{role}' has no Heroku app name", "add name: my-tmi-" + role)
@@ -348,7 +347,7 @@ def _to_app(role: str, spec: AppFile, doc: Document, roles: set[str], problem: A
     formation = {ptype: Formation(quantity=f.quantity, size=f.size.lower())
                  for ptype, f in (spec.formation or {}).items() if f is not None}
     return AppDesired(
-        role=role,  # type: ignore[arg-type]
+        role=role,
         name=spec.name, region=spec.region or DEFAULT_REGION, stack=spec.stack or DEFAULT_STACK,
         team=spec.team, url=spec.url.rstrip("/") if spec.url else None, config=config, addons=addons,
         features=dict(spec.features or {}), formation=formation,

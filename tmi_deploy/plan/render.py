@@ -138,7 +138,7 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
             out.append(f"| | | … {len(app_changes) - len(shown)} more | | | | |")
         out += ["", "</details>", ""]
     if env.warnings:
-        out += ["<details><summary>Warnings ({})</summary>".format(len(env.warnings)), ""]
+        out += [f"<details><summary>Warnings ({len(env.warnings)})</summary>", ""]
         out += [f"- {w.replace('|', chr(92) + '|')}" for w in env.warnings]
         out += ["", "</details>", ""]
     out.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "

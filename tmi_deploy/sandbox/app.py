@@ -12,7 +12,7 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ class Sandbox:
         self._register()
 
     # ---- ASGI ------------------------------------------------------------------------------------
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             while True:
                 message = await receive()
@@ -162,7 +162,10 @@ class Sandbox:
         if method != "GET" and self.settings.state_path is not None:
             save_state(self.settings.state_path, self.state)
         if isinstance(result, Listing):
-            return self._list(request, result, headers)
+            try:
+                return self._list(request, result, headers)
+            except SandboxError as err:
+                return self._json(err.status, err.body(), headers)
         reply = result if isinstance(result, Reply) else Reply(200, result)
         return self._json(reply.status, reply.payload, {**headers, **reply.headers}, request if method == "GET" else None)
 
@@ -238,9 +241,8 @@ class Sandbox:
             return listing.default_field, None, True, DEFAULT_PAGE, "asc"
         match = re.match(r"^\s*(\w+)\s+([\]\[]?)([^.]*)\.\.([^;]*)(?:;(.*))?$", header)
         if not match or match.group(1) not in listing.fields:
-            raise_bad = SandboxError(400, "bad_request", "Invalid `Range` header. Please use format like "
-                                     "`id ..; max=10, order=desc`.")
-            raise raise_bad
+            raise SandboxError(400, "bad_request", "Invalid `Range` header. Please use format like "
+                               "`id ..; max=10, order=desc`.")
         field_name, bracket, start, _end, options = match.groups()
         limit, order = DEFAULT_PAGE, "asc"
         options = (options or "").strip().rstrip(";")
@@ -367,7 +369,7 @@ class Sandbox:
             p.find_app(c.params["app"]), p.find_collaborator(p.find_app(c.params["app"]), c.params["collab"])))
         r("DELETE", "/apps/{app}/collaborators/{collab}", self._delete_collaborator)
         r("GET", "/apps/{app}/domains", self._domains)
-        r("GET", "/apps/{app}/dynos", lambda c: Listing([]) if p.find_app(c.params["app"]) else Listing([]))
+        r("GET", "/apps/{app}/dynos", lambda c: Listing([], "name") if p.find_app(c.params["app"]) is not None else None)
         r("GET", "/regions", lambda c: Listing(catalog.regions()))
         r("GET", "/regions/{region}", lambda c: self._one(catalog.regions(), c.params["region"], "region", "region"))
         r("GET", "/stacks", lambda c: Listing(catalog.stacks()))

@@ -115,7 +115,7 @@ class Platform:
         stack = self._named(catalog.stacks(), body.get("stack") or "heroku-24", "stack")
         app_id = self.new_id("app")
         stamp = now()
-        app = {
+        app: dict[str, Any] = {
             "id": app_id, "name": name, "created_at": stamp, "updated_at": stamp, "released_at": stamp,
             "region": {"id": region["id"], "name": region["name"]},
             "stack": {"id": stack["id"], "name": stack["name"]},
@@ -414,7 +414,7 @@ class Platform:
             "billed_price": {"cents": plan["price"]["cents"], "contract": False, "unit": "month"},
             "config_vars": list(addon["config_vars"]), "created_at": addon["created_at"], "id": addon["id"],
             "name": addon["name"], "plan": plan_json, "provider_id": addon["provider_id"],
-            "provision_message": None, "state": addon["state"], "updated_at": addon["updated_at"],
+            "state": addon["state"], "updated_at": addon["updated_at"],
             "web_url": f"https://addons-sso.heroku.com/apps/{app['id']}/addons/{addon['id']}",
         }
 
@@ -443,7 +443,7 @@ class Platform:
         return {"created_at": catalog.STATIC_TIME, "description": f"{description} [{state}]",
                 "doc_url": doc_url, "enabled": bool(app["features"].get(name, False)),
                 "id": catalog._uuid_for("feature", name), "name": name, "state": state,
-                "updated_at": catalog.STATIC_TIME, "display_name": None, "feedback_email": None}
+                "updated_at": catalog.STATIC_TIME}
 
     def set_feature(self, app: dict[str, Any], name: str, enabled: Any) -> dict[str, Any]:
         if not isinstance(enabled, bool):

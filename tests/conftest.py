@@ -1,0 +1,169 @@
+"""Shared fixtures: sandboxes in-process and on loopback, clients, CLI runs, schema validation of
+every sandbox response the suite provokes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from tmi_deploy.cli import app as cli_app
+from tmi_deploy.heroku import HerokuClient
+from tmi_deploy.sandbox import Sandbox, SandboxSettings
+from tmi_deploy.sandbox.serve import serving
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_PATH = Path(__file__).parent / "fixtures" / "heroku-schema.json"
+
+
+# ---- response schema validation ----------------------------------------------------------------
+
+class ResponseChecker:
+    """Validates sandbox responses against the targetSchema of their link in Heroku's hyper-schema."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        definitions = schema["definitions"]
+        # The schema's one broken ref: formation's dyno_size identity points at #/definitions/dyno_size.
+        definitions.setdefault("dyno_size", definitions["dyno-size"])
+        self.schema = schema
+        self.links: list[tuple[str, re.Pattern[str], dict[str, Any]]] = []
+        for resource, body in definitions.items():
+            for link in body.get("links", []):
+                template = re.sub(r"\{\([^)]*\)\}", "{}", unquote(link["href"]))
+                pattern = re.compile("^" + re.escape(template).replace(r"\{\}", "[^/]+") + "$")
+                target = link.get("targetSchema") or (
+                    {"type": ["array"], "items": {"$ref": f"#/definitions/{resource}"}}
+                    if link.get("rel") == "instances" else {"$ref": f"#/definitions/{resource}"})
+                self.links.append((link["method"], pattern, target))
+        self.errors: list[str] = []
+        self.checked = 0
+
+    def check(self, method: str, path: str, status: int, body: Any) -> None:
+        if status == 304 or path.startswith("/__sandbox"):
+            return
+        if status >= 400:
+            if not (isinstance(body, dict) and isinstance(body.get("id"), str) and isinstance(body.get("message"), str)):
+                self.errors.append(f"{method} {path} {status}: error body is not {{id, message}}: {body!r}")
+            return
+        for link_method, pattern, target in self.links:
+            if link_method == method and pattern.match(path):
+                wrapped = {**target, "definitions": self.schema["definitions"]}
+                validator = jsonschema.Draft4Validator(wrapped)
+                problems = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+                self.checked += 1
+                if problems:
+                    first = problems[0]
+                    self.errors.append(f"{method} {path} {status}: {'/'.join(map(str, first.path))}: {first.message[:200]}")
+                return
+        self.errors.append(f"{method} {path}: no link in schema.json")
+
+
+_checker: ResponseChecker | None = None
+
+
+def _load_checker() -> ResponseChecker:
+    global _checker
+    if _checker is None:
+        _checker = ResponseChecker(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    return _checker
+
+
+class CheckedSandbox(Sandbox):
+    """A sandbox whose every Heroku API response is validated against the official schema."""
+
+    async def handle(self, request: Any) -> Any:
+        response, fault = await super().handle(request)
+        path = request.url.path.rstrip("/") or "/"
+        body = json.loads(response.body) if getattr(response, "body", b"") else None
+        _load_checker().check(request.method.upper(), path, response.status_code, body)
+        return response, fault
+
+
+@pytest.fixture(autouse=True)
+def _schema_clean() -> Iterator[None]:
+    checker = _load_checker()
+    before = len(checker.errors)
+    yield
+    new = checker.errors[before:]
+    assert not new, "sandbox responses that do not match schema.json:\n" + "\n".join(new[:20])
+
+
+# ---- sandboxes and clients ---------------------------------------------------------------------
+
+def make_sandbox(**settings: Any) -> CheckedSandbox:
+    return CheckedSandbox(SandboxSettings(**settings))
+
+
+@pytest.fixture
+def sandbox() -> CheckedSandbox:
+    return make_sandbox()
+
+
+def client_for(sandbox: Sandbox, **kw: Any) -> HerokuClient:
+    kw.setdefault("backoff", 0.001)
+    return HerokuClient("http://sandbox.test", "test-token", httpx.ASGITransport(app=sandbox), **kw)
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[CheckedSandbox, str]]:
+    box = make_sandbox()
+    with serving(box) as url:
+        yield box, url
+
+
+HEADERS = {"Accept": "application/vnd.heroku+json; version=3", "Authorization": "Bearer test-token"}
+
+
+def raw(sandbox: Sandbox) -> httpx.Client:
+    """A synchronous raw HTTP client to the in-process sandbox, for protocol tests."""
+    return httpx.Client(transport=_SyncASGI(sandbox), base_url="http://sandbox.test", headers=HEADERS)
+
+
+class _SyncASGI(httpx.BaseTransport):
+    def __init__(self, app: Sandbox) -> None:
+        self.app = app
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        import asyncio
+
+        async def go() -> httpx.Response:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://sandbox.test") as c:
+                response = await c.request(request.method, str(request.url), headers=request.headers,
+                                           content=request.read())
+                await response.aread()
+                return response
+
+        response = asyncio.run(go())
+        return httpx.Response(response.status_code, headers=response.headers, content=response.content)
+
+
+# ---- CLI ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """Run tmi-deploy in tmp_path (a copy of the shipped environments) with a clean environment."""
+    import shutil
+
+    shutil.copytree(ROOT / "environments", tmp_path / "environments")
+    shutil.copy(ROOT / "app.json", tmp_path / "app.json")
+    monkeypatch.chdir(tmp_path)
+    for key in list(os.environ):
+        if key.startswith(("HEROKU_", "TMI_")) or key == "NO_COLOR":
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    runner = CliRunner()
+
+    def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Any:
+        return runner.invoke(cli_app, list(args), env=env, input=input, catch_exceptions=False,
+                             terminal_width=200)
+
+    return run
