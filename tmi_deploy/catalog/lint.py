@@ -22,6 +22,14 @@ GO_DURATION = re.compile(r"^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$|^0$
 HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 INT = re.compile(r"^[-+]?\d+$")
 FLOAT = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+# One setting, two spellings: the first wins and the others are silently ignored (CONFIG.md §3.4).
+OVERRIDDEN_BY = {"TMI_REDIS_URL": ("TMI_REDIS_HOST", "TMI_REDIS_PORT")}
+
+
+def setting_group(name: str) -> str:
+    return "the Redis server" if "REDIS" in name else name
+
+
 ORIGIN_LISTS = ("TMI_CORS_ALLOWED_ORIGINS", "WEBSOCKET_ALLOWED_ORIGINS", "TMI_OAUTH_CLIENT_CALLBACK_ALLOWLIST")
 
 
@@ -139,6 +147,13 @@ def rule_version(env: Environment, version: tuple[int, int, int]) -> Iterator[Pr
             names = " and ".join(s.name for s in specs)
             yield _finding(specs[1], app, "DUPLICATE", f"{names} both set '{setting}'",
                            f"keep one of {names}")
+    for winner, losers in OVERRIDDEN_BY.items():
+        if winner in app.config and by_setting.get(server_var(winner).setting if server_var(winner) else ""):
+            for loser in losers:
+                if loser in app.config:
+                    yield _finding(app.config[loser], app, "DUPLICATE", f"{winner} and {loser} both say where "
+                                   f"{setting_group(winner)} is; TMI uses {winner} and ignores {loser}",
+                                   f"remove {loser}")
 
 
 def _legacy_name(name: str) -> str:

@@ -120,9 +120,6 @@ def display_path(path: Path) -> str:
 
 def _load_with_bases(path: Path, chain: list[Path]) -> tuple[Document | None, list[Problem]]:
     display = display_path(path)
-    if path.resolve() in chain:
-        names = " -> ".join(display_path(p) for p in [*chain, path.resolve()])
-        return None, [Problem(display, 1, 1, "extends", f"circular extends: {names}")]
     doc, problems = read_yaml(path, display)
     if doc is None or problems:
         return None, problems
@@ -135,6 +132,10 @@ def _load_with_bases(path: Path, chain: list[Path]) -> tuple[Document | None, li
         loc = doc.loc(("extends",))
         return None, [Problem(loc.file, loc.line, loc.column, "extends", "extends names one file")]
     base_path = path.parent / base_name
+    if base_path.resolve() in [*chain, path.resolve()]:
+        loc = doc.loc(("extends",))
+        names = " -> ".join(display_path(p) for p in [*chain, path.resolve(), base_path.resolve()])
+        return None, [Problem(loc.file, loc.line, loc.column, "extends", f"circular extends: {names}")]
     if not base_path.is_file():
         loc = doc.loc(("extends",))
         return None, [Problem(loc.file, loc.line, loc.column, "extends", f"base file '{base_name}' not found",
@@ -152,8 +153,13 @@ def _overlay(base: Document, top: Document) -> Document:
     return Document(data, locs, top.file)
 
 
+def _replaces_whole(path: KeyPath) -> bool:
+    """A config value or add-on spec is one value: an overlay replaces it, never merges into it."""
+    return len(path) == 4 and path[0] == "apps" and path[2] in ("config", "addons")
+
+
 def _merge(base: Any, top: Any, path: KeyPath, locs: dict[KeyPath, Loc], top_locs: dict[KeyPath, Loc]) -> Any:
-    if isinstance(base, dict) and isinstance(top, dict):
+    if isinstance(base, dict) and isinstance(top, dict) and not _replaces_whole(path):
         merged = dict(base)
         for key, value in top.items():
             child = (*path, key)
@@ -200,11 +206,18 @@ def _model_at(path: KeyPath) -> type[BaseModel] | None:
     return None
 
 
+_VALUE_TAGS = {"literal", "value", "secret_env", "secret_file", "prompt", "generate", "addon", "app"}
+
+
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[KeyPath, KeyPath]:
     """Split a pydantic error location into the path inside the data and the union tags around it."""
     path: list[str | int] = []
     tags: list[str | int] = []
     node = data
+    if len(loc) >= 5 and loc[0] == "apps" and loc[2] == "config" and loc[4] in _VALUE_TAGS:
+        # A tagged union's tag sits between the var name and the field; it may also be a data key.
+        tags.append(loc[4])
+        loc = loc[:4] + loc[5:]
     for part in loc:
         if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
             path.append(part)
