@@ -32,7 +32,7 @@ def _describe(change: Change) -> str:
         return f"app {change.key} ({change.new})"
     if change.kind == "collaborator":
         return f"collaborator {change.key}"
-    label = f"{change.kind} {change.key}"
+    label = change.kind if change.kind == "buildpacks" else f"{change.kind} {change.key}"
     old, new = change.old, change.new
     if change.kind == "config":
         old = f'"{old}"' if old is not None and not change.sensitive else old
