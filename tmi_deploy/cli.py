@@ -76,6 +76,12 @@ def _color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tmi-deploy {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -85,11 +91,9 @@ def main_options(
         DEFAULT_API_URL),
     sandbox: Annotated[bool, typer.Option("--sandbox", help="use the embedded emulator (state in "
                                                              ".tmi-deploy/sandbox.json); no account needed")] = False,
-    version: Annotated[bool, typer.Option("--version", help="print the version")] = False,
+    version: Annotated[bool, typer.Option("--version", help="print the version", is_eager=True,
+                                          callback=lambda value: _print_version(value))] = False,
 ) -> None:
-    if version:
-        typer.echo(f"tmi-deploy {__version__}")
-        raise typer.Exit(0)
     ctx.obj = Globals(environments=environments, api_url=api_url, sandbox=sandbox)
 
 
@@ -167,11 +171,13 @@ def validate(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of environment files."""
-    from tmi_deploy.config.schema import environment_schema
+def schema(
+    plan_output: Annotated[bool, typer.Option("--plan", help="the schema of `plan --format json` instead")] = False,
+) -> None:
+    """Print the JSON Schema of environment files (or of JSON plans)."""
+    from tmi_deploy.config.schema import environment_schema, plan_schema
 
-    typer.echo(json.dumps(environment_schema(), indent=2, sort_keys=True))
+    typer.echo(json.dumps(plan_schema() if plan_output else environment_schema(), indent=2, sort_keys=True))
 
 
 @app.command("app-json")

@@ -12,6 +12,7 @@ import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from tmi_deploy.config.models import Role
 
@@ -44,7 +45,8 @@ class Change(Frozen):
     detail: str = ""  # e.g. ownership class, plan-change classification
     origin: str | None = None  # file:line of the declaration
     fingerprint: str = ""  # keyed HMAC of the new value, for saved-plan comparison
-    value: str | None = Field(default=None, exclude=True, repr=False)  # real value to set; never rendered
+    # The real value to set: never serialized, never in repr, absent from the documented schema.
+    value: SkipJsonSchema[str | None] = Field(default=None, exclude=True, repr=False)
     destructive: bool = False
 
     @property

@@ -39,6 +39,7 @@ def stale_reasons(saved: dict[str, Any], fresh: Plan) -> list[str]:
         return [f"plan file format {saved.get('format_version')} is not {fresh.format_version}"]
     if saved.get("checksum") == fresh.checksum():
         return []
+    # Compare change by change (the saved file may hold other environments too).
     old = {_ident(c): c for env in saved.get("environments", []) for c in _tag(env)}
     new = {_ident(c): c for env in fresh.model_dump(mode="json")["environments"] for c in _tag(env)}
     reasons = []
@@ -49,7 +50,7 @@ def stale_reasons(saved: dict[str, Any], fresh: Plan) -> list[str]:
     for key in sorted(old.keys() & new.keys()):
         if _comparable(old[key]) != _comparable(new[key]):
             reasons.append(f"changed since review: {_human(new[key])} (live state, declaration or secret source)")
-    return reasons or ["the plan's checksum differs"]
+    return reasons
 
 
 def _tag(env: dict[str, Any]) -> list[dict[str, Any]]:
