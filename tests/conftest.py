@@ -46,6 +46,7 @@ class ResponseChecker:
                 self.links.append((link["method"], pattern, target))
         self.errors: list[str] = []
         self.checked = 0
+        self._validators: dict[int, jsonschema.Draft4Validator] = {}
 
     def check(self, method: str, path: str, status: int, body: Any) -> None:
         if status == 304 or path.startswith("/__sandbox"):
@@ -54,10 +55,12 @@ class ResponseChecker:
             if not (isinstance(body, dict) and isinstance(body.get("id"), str) and isinstance(body.get("message"), str)):
                 self.errors.append(f"{method} {path} {status}: error body is not {{id, message}}: {body!r}")
             return
-        for link_method, pattern, target in self.links:
+        for index, (link_method, pattern, target) in enumerate(self.links):
             if link_method == method and pattern.match(path):
-                wrapped = {**target, "definitions": self.schema["definitions"]}
-                validator = jsonschema.Draft4Validator(wrapped)
+                validator = self._validators.get(index)
+                if validator is None:
+                    validator = jsonschema.Draft4Validator({**target, "definitions": self.schema["definitions"]})
+                    self._validators[index] = validator
                 problems = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
                 self.checked += 1
                 if problems:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import HEADERS, ROOT, ResponseChecker, SCHEMA_PATH
+from tests.conftest import HEADERS, ROOT, SCHEMA_PATH, ResponseChecker
 
 APP = "tmi-cli-check"
 

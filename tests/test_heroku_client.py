@@ -183,5 +183,5 @@ def test_errors_carry_method_path_status_and_heroku_id_never_the_body() -> None:
     with pytest.raises(HerokuAPIError) as caught:
         asyncio.run(go())
     text = str(caught.value)
-    assert "PATCH /apps/a failed: 422 invalid_params: Name is already taken" == text
+    assert text == "PATCH /apps/a failed: 422 invalid_params: Name is already taken"
     assert "postgres://" not in text

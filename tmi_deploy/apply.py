@@ -55,6 +55,7 @@ class Applier:
         self.options = options
         self.report = ApplyReport()
         self.pending: list[str] = []
+        self.resolved: EnvironmentPlan | None = None
 
     async def run(self) -> ApplyReport:
         steps = self._steps()
@@ -101,6 +102,8 @@ class Applier:
         if addon_changes:
             add("wait for add-ons to be provisioned", self._wait_for_addons)
         config_apps = sorted({c.app for c in by_kind.get("config", [])})
+        if config_apps:
+            add("resolve values known only now (add-on URLs, app URLs, generated secrets)", self._resolve)
         for app in config_apps:
             count = sum(1 for c in by_kind["config"] if c.app == app)
             add(f"update {count} config var{'s' if count != 1 else ''} on {app} (one release)",
@@ -208,9 +211,14 @@ class Applier:
                 raise
 
     # ---- config: re-read, resolve what became known, one PATCH -----------------------------------
-    async def _config(self, app_name: str) -> None:
+    async def _resolve(self) -> None:
         live = await fetch_live(self.client, self.env)
-        fresh = plan_environment(self.env, live, self.inputs)
+        self.resolved = plan_environment(self.env, live, self.inputs)
+
+    async def _config(self, app_name: str) -> None:
+        fresh = self.resolved
+        if fresh is None:
+            raise ApplyFailed("values were not resolved")
         reviewed = {(c.key, c.action) for c in self.plan.changes if c.kind == "config" and c.app == app_name}
         body: dict[str, str | None] = {}
         for change in fresh.changes:

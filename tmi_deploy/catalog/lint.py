@@ -148,7 +148,7 @@ def rule_version(env: Environment, version: tuple[int, int, int]) -> Iterator[Pr
             yield _finding(specs[1], app, "DUPLICATE", f"{names} both set '{setting}'",
                            f"keep one of {names}")
     for winner, losers in OVERRIDDEN_BY.items():
-        if winner in app.config and by_setting.get(server_var(winner).setting if server_var(winner) else ""):
+        if winner in app.config:
             for loser in losers:
                 if loser in app.config:
                     yield _finding(app.config[loser], app, "DUPLICATE", f"{winner} and {loser} both say where "
