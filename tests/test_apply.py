@@ -200,3 +200,66 @@ def test_apply_on_existing_partial_state_is_idempotent() -> None:
 
     asyncio.run(go())
     assert not plan(box, load("main"), SECRETS).has_changes
+
+
+def test_prompted_secret_is_asked_only_when_missing(tmp_path: Path) -> None:
+    import hashlib
+
+    from tmi_deploy.apply import ApplyOptions, apply_environment
+    from tmi_deploy.plan.values import Inputs, generate_secret
+
+    (tmp_path / "_base.yml").write_text((SCENARIOS / "_base.yml").read_text())
+    (tmp_path / "p.yml").write_text("extends: _base.yml\napps:\n  server:\n    config:\n"
+                                    "      TMI_ADMIN_PROVIDER_ID: {prompt: Admin subject id}\n")
+    env = load("p", tmp_path)
+    asked: list[str] = []
+
+    def prompt(name: str, question: str) -> str:
+        asked.append(f"{name}: {question}")
+        return "subject-42"
+
+    def run(prompt_fn: Any) -> None:
+        async def go() -> None:
+            async with client_for(box) as client:
+                live = await fetch_live(client, env)
+                from tmi_deploy.plan.planner import plan_environment
+
+                current = plan_environment(env, live, Inputs(environ=SECRETS))
+                await apply_environment(client, env, current, Inputs(
+                    environ=SECRETS, fingerprint_key=hashlib.sha256(b"k").digest(), prompt=prompt_fn,
+                    generate=generate_secret), ApplyOptions(poll_interval=0.01))
+        asyncio.run(go())
+
+    box = make_sandbox()
+    with pytest.raises(ApplyFailed, match="run apply in a terminal to enter it"):
+        run(None)
+    run(prompt)
+    assert asked == ["TMI_ADMIN_PROVIDER_ID: Admin subject id"]
+    assert box.platform.find_app("tmi-scn-server")["config"]["TMI_ADMIN_PROVIDER_ID"] == "subject-42"
+    run(prompt)  # kept as is when already live: not asked again
+    assert len(asked) == 1
+    assert not plan(box, env, SECRETS).has_changes
+
+
+def test_verify_polls_until_ok() -> None:
+    import httpx
+
+    from tmi_deploy.errors import TmiDeployError
+    from tmi_deploy.verify import verify_server
+
+    box = applied()
+    answers = [{"status": {"code": "degraded"}}, {"status": {"code": "ok"}, "service": {"build": "1.8.22-abc1234 (production)"}}]
+    seen: list[str] = []
+
+    def tmi(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, json=answers.pop(0) if answers else {"status": {"code": "error"}})
+
+    messages: list[str] = []
+    result = asyncio.run(verify_server(load("main"), client_for(box), progress=messages.append, interval=0,
+                                       transport=httpx.MockTransport(tmi)))
+    assert result.endswith("is ok, build 1.8.22-abc1234 (production)")
+    assert seen[0].endswith(".herokuapp.com/") and "degraded" in messages[0]
+    with pytest.raises(TmiDeployError, match="did not report status ok after 2 tries; last answer"):
+        asyncio.run(verify_server(load("main"), client_for(box), progress=messages.append, interval=0, attempts=2,
+                                  transport=httpx.MockTransport(tmi)))

@@ -121,7 +121,11 @@ def resolve(spec: VarSpec, app: AppDesired, env: Environment, live: Live, inputs
         if current is not None:
             return Resolved(current, keep_live=True)
         answer = inputs.prompt(spec.name, source.prompt) if inputs.prompt is not None else None
-        return Resolved(answer, "" if answer is not None else f"asked at apply: {source.prompt}", True)
+        if answer is not None:
+            return Resolved(answer, keep_live=True)
+        if inputs.generate is not None:  # applying, but nobody at a terminal to ask
+            return Resolved(None, "declared {prompt: ...}; run apply in a terminal to enter it", True)
+        return Resolved(None, f"asked at apply: {source.prompt}", True)
     if isinstance(source, FromAddon):
         url = live_app.config.get(f"{source.addon}_URL") if live_app is not None else None
         if url is None:
