@@ -34,24 +34,10 @@ from tmi_deploy.live import fetch_live  # noqa: E402
 from tmi_deploy.plan.model import Plan  # noqa: E402
 from tmi_deploy.plan.planner import plan_environment  # noqa: E402
 from tmi_deploy.plan.values import Inputs, generate_secret  # noqa: E402
-from tmi_deploy.sandbox.serve import free_port  # noqa: E402
+from tmi_deploy.sandbox.serve import sandbox_process  # noqa: E402
 
 HEADERS = {"Accept": "application/vnd.heroku+json; version=3", "Authorization": "Bearer bench"}
 SERVER, CLIENT = "tmi-server-staging", "tmi-ux-staging"
-
-
-def start_sandbox(latency_ms: float) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "tmi_deploy", "sandbox", "serve", "--port", str(port),
-                                "--latency-ms", str(latency_ms)], stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(url + "/__sandbox/stats", timeout=1)
-            return process, url
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise RuntimeError("sandbox did not start")
 
 
 def stats(url: str, reset: bool = False) -> dict[str, Any]:
@@ -115,9 +101,9 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    process, url = start_sandbox(args.latency_ms)
     rows: list[tuple[str, float, str]] = []
-    try:
+    cli = heroku_cli()
+    with sandbox_process("--latency-ms", str(args.latency_ms)) as url:
         asyncio.run(seed(url))
         httpx.patch(url + "/__sandbox/settings", json={"ratelimit_capacity": 10_000_000})
         walls = []
@@ -136,7 +122,6 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "tmi_deploy", "--api-url", url, "plan", "staging"], cwd=ROOT, env=env,
                        capture_output=True, check=True, timeout=120)
         rows.append(("tmi-deploy plan staging (new process)", time.perf_counter() - start, "includes Python start-up"))
-        cli = heroku_cli()
         if cli:
             stats(url, reset=True)
             wall = min(cli_flow(cli, url) for _ in range(max(1, args.repeat - 1)))
@@ -146,9 +131,6 @@ def main() -> None:
                          f"{wall * 1000 / args.latency_ms:.1f} latency units; {total} requests"))
         else:
             rows.append(("heroku CLI", float("nan"), "not installed (npm install --prefix .ci/node heroku@11)"))
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     print(f"latency per API response: {args.latency_ms:.0f} ms")
     for name, wall, note in rows:
         print(f"  {name:<48} {wall * 1000:9.0f} ms   {note}")

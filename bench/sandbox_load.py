@@ -15,12 +15,11 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 
 import httpx
 
-from tmi_deploy.sandbox.serve import free_port
+from tmi_deploy.sandbox.serve import sandbox_process
 
 HEADERS = {"Accept": "application/vnd.heroku+json; version=3", "Authorization": "Bearer bench"}
 PATHS = ["/apps/tmi-bench", "/apps/tmi-bench/config-vars", "/apps/tmi-bench/features", "/account"]
@@ -55,17 +54,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "tmi_deploy", "sandbox", "serve", "--port", str(port)],
-                              stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(url + "/__sandbox/stats", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+    with sandbox_process() as url:
         if shutil.which("wrk"):
             asyncio.run(load(url, 0.01, 1))  # seed the app
             output = subprocess.run(["wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds:.0f}s",
@@ -77,9 +66,6 @@ def main() -> None:
                   f"{rate:,.0f} requests/s, mean latency {latency}")
             return
         total, latencies = asyncio.run(load(url, args.seconds, args.connections))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     latencies.sort()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000

@@ -24,7 +24,8 @@ from tests.conftest import HEADERS, make_sandbox
 from tests.harness import SCENARIOS, apply_with, load, plan_with
 from tmi_deploy.errors import TmiDeployError
 from tmi_deploy.heroku import HerokuClient
-from tmi_deploy.sandbox.serve import free_port, serving
+from tmi_deploy.sandbox.serve import sandbox_process as serve_in_process
+from tmi_deploy.sandbox.serve import serving
 
 RUNS = int(os.environ.get("TMI_DEPLOY_FAULT_RUNS", "200"))
 FAULTS = "429=0.04,500=0.03,503=0.03,hang=0.01,reset=0.02,hang_seconds=0.35"
@@ -59,25 +60,13 @@ def check_invariants(state: dict[str, Any]) -> None:
 
 @contextmanager
 def sandbox_process() -> Iterator[str]:
-    """The sandbox in its own process, as `tmi-deploy sandbox serve` runs it: no GIL shared with the client."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "tmi_deploy", "sandbox", "serve", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(url + "/__sandbox/stats", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield url
-    finally:
-        client = _controls.pop(url, None)
-        if client is not None:
-            client.close()
-        process.terminate()
-        process.wait(timeout=10)
+    with serve_in_process() as url:
+        try:
+            yield url
+        finally:
+            client = _controls.pop(url, None)
+            if client is not None:
+                client.close()
 
 
 async def one_run(url: str, seed: int, env: Any) -> str:
@@ -106,6 +95,7 @@ async def rerun_and_plan(url: str, env: Any) -> bool:
         return not (await plan_with(client, env, SECRETS)).has_changes
 
 
+@pytest.mark.timeout(1200)  # 200 full applies: about two minutes on two idle cores
 def test_seeded_applies_under_faults_converge() -> None:
     env = load("main")
     outcomes: Counter[str] = Counter()

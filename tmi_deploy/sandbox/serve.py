@@ -54,3 +54,32 @@ def serving(sandbox: Sandbox, host: str = "127.0.0.1", port: int | None = None) 
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def sandbox_process(*serve_args: str, host: str = "127.0.0.1") -> Iterator[str]:
+    """Run `tmi-deploy sandbox serve` in its own process (no GIL shared with a client); yields its URL."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    port = free_port(host)
+    process = subprocess.Popen([sys.executable, "-m", "tmi_deploy", "sandbox", "serve", "--host", host,
+                                "--port", str(port), *serve_args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://{host}:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(url + "/__sandbox/stats", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("sandbox process did not start") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
