@@ -99,6 +99,7 @@ async def rerun_and_plan(url: str, env: Any) -> bool:
 def test_seeded_applies_under_faults_converge() -> None:
     env = load("main")
     outcomes: Counter[str] = Counter()
+    injected: Counter[str] = Counter()
     with sandbox_process() as url:
         for seed in range(RUNS):
             control(url, "POST", "/__sandbox/reset")
@@ -109,10 +110,12 @@ def test_seeded_applies_under_faults_converge() -> None:
             outcome = asyncio.run(one_run(url, seed, env))
             outcomes[outcome] += 1
             control(url, "PATCH", "/__sandbox/settings", {"faults": ""})
+            injected.update(control(url, "GET", "/__sandbox/stats").get("faults", {}))
             assert asyncio.run(rerun_and_plan(url, env)), f"seed {seed} did not converge after one re-run"
             check_invariants(control(url, "GET", "/__sandbox/state"))
-    print(f"\nfault runs: {RUNS}, first-attempt outcomes: {dict(outcomes)}")
+    print(f"\nfault runs: {RUNS}, first-attempt outcomes: {dict(outcomes)}, faults injected: {dict(injected)}")
     assert outcomes["ok"] and (outcomes["failed"] or outcomes["killed"])
+    assert {"429", "500", "503", "reset", "reset after the change"} <= set(injected)
 
 
 @pytest.mark.parametrize("seed", range(int(os.environ.get("TMI_DEPLOY_KILL_RUNS", "4"))))

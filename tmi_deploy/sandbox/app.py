@@ -128,6 +128,10 @@ class Sandbox:
             return error(SandboxError(429, "rate_limit", "Your account reached the API rate limit\n"
                                       "Please wait a few minutes before making new requests"))
         fault = self.faults.draw()
+        if fault:
+            label = fault.kind + (" after the change" if fault.after else "")
+            faults = self.state["stats"].setdefault("faults", {})
+            faults[label] = faults.get(label, 0) + 1
         if fault and fault.kind in ("429", "500", "503"):
             ids = {"429": ("rate_limit", "Your account reached the API rate limit"),
                    "500": ("internal_server_error", "Internal server error."),
