@@ -111,10 +111,12 @@ def main() -> None:
             stats(url, reset=True)
             wall, plan = asyncio.run(tmi_plan(url))
             walls.append(wall)
-        requests = per_app(stats(url))
+        snapshot = stats(url)
+        requests = per_app(snapshot)
         best = min(walls)
         rows.append(("tmi-deploy plan (reads + plan, in-process)", best,
-                     f"{best * 1000 / args.latency_ms:.1f} round trips; requests per app: "
+                     f"{best * 1000 / args.latency_ms:.1f} latency units; {snapshot.get('max_in_flight', 0)} of "
+                     f"{sum(requests.values())} requests in flight at once; per app: "
                      f"{requests.get(SERVER, 0)} server, {requests.get(CLIENT, 0)} client, {requests.get('-', 0)} shared"))
         assert not plan.has_changes, "seeded staging should plan empty"
         env = {**os.environ, "HEROKU_API_KEY": "bench"}

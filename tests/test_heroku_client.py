@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import client_for, make_sandbox
 from tmi_deploy import __version__
-from tmi_deploy.errors import CredentialsError, HerokuAPIError, RateLimitExhausted
-from tmi_deploy.heroku import HerokuClient, UncertainWrite, find_token
+from tmi_deploy.errors import CredentialsError, HerokuAPIError, RateLimitExhausted, UncertainWrite
+from tmi_deploy.heroku import HerokuClient, find_token
 from tmi_deploy.sandbox.faults import FaultSpec
 
 

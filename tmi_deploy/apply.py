@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import quote
 
 from tmi_deploy.config.models import Environment
-from tmi_deploy.errors import ApplyFailed, HerokuAPIError
-from tmi_deploy.heroku import HerokuClient, UncertainWrite
+from tmi_deploy.errors import ApplyFailed, HerokuAPIError, UncertainWrite
+from tmi_deploy.heroku import HerokuClient
 from tmi_deploy.live import fetch_live
 from tmi_deploy.plan.model import Change, EnvironmentPlan
 from tmi_deploy.plan.planner import plan_environment

@@ -4,6 +4,8 @@
     ├── ConfigError                environment files are invalid (exit 1); holds all Problems
     ├── CredentialsError           no token, or the API rejected it (exit 1)
     ├── HerokuAPIError             a request failed: method, path, status, Heroku id/message (exit 1)
+    │   ├── TokenRejected          401: the token is wrong or expired (never shown)
+    │   ├── UncertainWrite         a non-idempotent write may or may not have happened: re-read first
     │   └── RateLimitExhausted     the API budget ran out; never spin on it (exit 1)
     ├── ApplyFailed                a step failed part-way; says what applied and what did not (exit 1)
     ├── SafetyBlocked              a safety rule refused the plan (exit 3)
@@ -67,6 +69,14 @@ class HerokuAPIError(TmiDeployError):
 
 class RateLimitExhausted(HerokuAPIError):
     pass
+
+
+class TokenRejected(HerokuAPIError):
+    pass
+
+
+class UncertainWrite(HerokuAPIError):
+    """Timeout, reset or 5xx on a write that is not idempotent (add-on create): re-read before retrying."""
 
 
 class ApplyFailed(TmiDeployError):

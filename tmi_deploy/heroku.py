@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from tmi_deploy import __version__
-from tmi_deploy.errors import CredentialsError, HerokuAPIError, RateLimitExhausted
+from tmi_deploy.errors import CredentialsError, HerokuAPIError, RateLimitExhausted, TokenRejected, UncertainWrite
 
 DEFAULT_API_URL = "https://api.heroku.com"
 ACCEPT = "application/vnd.heroku+json; version=3"
@@ -32,10 +32,6 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 def _ssl_context() -> ssl.SSLContext:
     """One verified TLS context per process: loading the CA bundle costs ~50 ms per client otherwise."""
     return httpx.create_ssl_context()
-
-
-class UncertainWrite(HerokuAPIError):
-    """A non-idempotent write may or may not have happened (timeout, reset, 5xx): re-read before retrying."""
 
 
 def find_token(environ: Mapping[str, str], home: Path) -> str:
@@ -186,10 +182,7 @@ class HerokuClient:
         except ValueError:
             pass
         if response.status_code == 401:
-            return CredentialsErrorFromAPI(method, path, 401, error_id,
+            return TokenRejected(method, path, 401, error_id,
                                            "the Heroku token was rejected; check HEROKU_API_KEY or run `heroku login`")
         return kind(method, path, response.status_code, error_id, message)
 
-
-class CredentialsErrorFromAPI(HerokuAPIError):
-    pass

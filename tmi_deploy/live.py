@@ -134,14 +134,22 @@ def _latest_version(response: Any) -> int | None:
     return int(body[0]["version"]) if body else None
 
 
+def _suffixes(addon: dict[str, Any], names: tuple[str, ...]) -> set[str]:
+    """What follows the attachment name in the vars an add-on sets (DATABASE_URL -> URL). The add-on
+    lists its vars under its primary attachment; when that one is on another app, assume URL."""
+    suffixes = {var[len(name) + 1:] for var in addon.get("config_vars") or [] for name in names
+                if var.startswith(name + "_")}
+    return suffixes or {"URL"}
+
+
 def _addons(app: dict[str, Any], addons: list[dict[str, Any]], attachments: list[dict[str, Any]],
             config: dict[str, str]) -> tuple[LiveAddon, ...]:
     result = []
     for addon in addons:
         names = tuple(sorted(a["name"] for a in attachments
                              if a["addon"]["id"] == addon["id"] and a["app"]["id"] == app["id"]))
-        owned = tuple(sorted(var for var in config for att in names if var.startswith(att + "_")
-                             and var[len(att) + 1:] in {v.split("_")[-1] for v in addon.get("config_vars") or []}))
+        owned = tuple(sorted(f"{name}_{suffix}" for name in names for suffix in _suffixes(addon, names)
+                             if f"{name}_{suffix}" in config))
         plan = addon.get("plan") or {}
         price = (plan.get("price") or {}).get("cents")
         result.append(LiveAddon(

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from tmi_deploy.catalog.variables import (
+    CURRENT_SERVER,
+    LEGACY_SERVER,
     OAUTH_RE,
     Var,
     lookup,
@@ -106,8 +108,6 @@ def rule_required(env: Environment, version: tuple[int, int, int]) -> Iterator[P
     app = _server(env)
     if app is None:
         return
-    from tmi_deploy.catalog.variables import CURRENT_SERVER, LEGACY_SERVER
-
     for var in CURRENT_SERVER + LEGACY_SERVER:
         if var.required and var.read_by(version) and not _declared_setting(app, var, version):
             yield _finding(None, app, "REQUIRED", f"required variable {var.name} is missing "
@@ -157,8 +157,6 @@ def rule_version(env: Environment, version: tuple[int, int, int]) -> Iterator[Pr
 
 
 def _legacy_name(name: str) -> str:
-    from tmi_deploy.catalog.variables import LEGACY_SERVER
-
     for var in LEGACY_SERVER:
         if var.replaced_by == name:
             return var.name
@@ -171,14 +169,13 @@ def rule_heroku(env: Environment, version: tuple[int, int, int]) -> Iterator[Pro
         return
     for spec in app.config.values():
         value = literal(spec)
-        if spec.name in ("TMI_SERVER_PORT", "TMI_SERVER_SERVER_PORT"):
+        if spec.name == "TMI_SERVER_PORT":
             yield _finding(spec, app, "PORT", f"{spec.name} overrides Heroku's $PORT; the dyno would bind "
                            "the wrong port (H10/R10)", f"remove {spec.name}; TMI falls back to $PORT")
         elif spec.name == "SERVER_PORT" and version < (0, 277, 0):
             yield _finding(spec, app, "PORT", "SERVER_PORT as a config var is pointless: the Procfile sets "
                            "SERVER_PORT=$PORT", "remove SERVER_PORT", "warning")
-        if spec.name in ("TMI_SERVER_TLS_ENABLED", "SERVER_TLS_ENABLED", "TMI_SERVER_TLS_ENABLED") and \
-                value in GO_TRUE:
+        if spec.name in ("TMI_SERVER_TLS_ENABLED", "SERVER_TLS_ENABLED") and value in GO_TRUE:
             yield _finding(spec, app, "TLS", "TLS enabled, but Heroku's router terminates TLS; the dyno "
                            "must speak plain HTTP on $PORT", f"set {spec.name}: false")
         if spec.name == "TMI_COOKIE_DOMAIN" and value and value.lstrip(".").endswith("herokuapp.com"):

@@ -11,6 +11,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
+from tmi_deploy.catalog.variables import URL_WITH_CREDENTIALS, is_secret_name
 from tmi_deploy.config.models import AppDesired, Environment
 from tmi_deploy.live import Live, LiveApp
 from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, AppSummary, Change, EnvironmentPlan
@@ -177,8 +178,6 @@ def _derived(spec: Any) -> bool:
 
 
 def _looks_sensitive(role: str, name: str, value: str) -> bool:
-    from tmi_deploy.catalog.variables import URL_WITH_CREDENTIALS, is_secret_name
-
     return is_secret_name(role, name) or bool(URL_WITH_CREDENTIALS.match(value))
 
 

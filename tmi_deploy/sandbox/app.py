@@ -78,6 +78,7 @@ class Sandbox:
         self.faults = FaultInjector(self.settings.faults)
         self.etag_key = secrets.token_bytes(16)  # ETags are keyed: never an unkeyed hash of config values
         self.buckets: dict[str, tuple[float, float]] = {}
+        self.in_flight = 0
         self.routes: list[tuple[str, re.Pattern[str], str, Handler]] = []
         self._register()
 
@@ -102,6 +103,18 @@ class Sandbox:
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> tuple[Response, str | None]:
+        if request.url.path.startswith("/__sandbox"):
+            return await self._handle(request)
+        # How many API requests overlap: shows whether a client really issues its reads together.
+        self.in_flight += 1
+        stats = self.state["stats"]
+        stats["max_in_flight"] = max(stats.get("max_in_flight", 0), self.in_flight)
+        try:
+            return await self._handle(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _handle(self, request: Request) -> tuple[Response, str | None]:
         path = request.url.path.rstrip("/") or "/"
         method = request.method.upper()
         self.platform.tick()
