@@ -12,7 +12,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Awaitable
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -68,8 +68,8 @@ def _fail(exc: TmiDeployError) -> typer.Exit:
     return typer.Exit(exc.exit_code)
 
 
-def _run(coro: Awaitable[T]) -> T:
-    return asyncio.run(coro)  # type: ignore[arg-type]
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
 
 
 def _color() -> bool:
