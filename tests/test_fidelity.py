@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -114,6 +113,3 @@ def test_schema_checker_rejects_wrong_shapes() -> None:
     checker.check("GET", "/apps/x/formation", 200, [])
     assert len(checker.errors) == 4 and checker.checked == 4
 
-
-def test_cli_binary_lookup_is_explicit() -> None:
-    assert shutil.which("definitely-not-heroku") is None

@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from tests.conftest import HEADERS, make_sandbox, raw
-from tmi_deploy.sandbox import SandboxSettings
 from tmi_deploy.sandbox.faults import FaultSpec
 from tmi_deploy.sandbox.state import load_state
 
@@ -308,6 +307,3 @@ def test_invalid_json_body(http: httpx.Client) -> None:
     response = http.post("/apps", content=b"{nope", headers={**HEADERS, "Content-Type": "application/json"})
     assert response.status_code == 400 and response.json()["id"] == "bad_request"
 
-
-def test_settings_type_is_dataclass() -> None:
-    assert SandboxSettings().latency_ms == 0

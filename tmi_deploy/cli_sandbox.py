@@ -1,0 +1,75 @@
+"""`tmi-deploy sandbox ...`: serve, reset and emulate a code push for the Platform API emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+SANDBOX_STATE = Path(".tmi-deploy/sandbox.json")
+sandbox_app = typer.Typer(help="The embedded Heroku Platform API emulator.", no_args_is_help=True)
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 5000,
+    state: Annotated[Path | None, typer.Option("--state", help="state file; survives restarts")] = None,
+    latency_ms: Annotated[float, typer.Option("--latency-ms", help="added to every API response")] = 0,
+    faults: Annotated[str | None, typer.Option("--faults", help="e.g. 429=0.05,500=0.02,hang=0.01,reset=0.01")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="seed for faults and generated ids")] = 0,
+    provisioning_seconds: Annotated[float, typer.Option("--provisioning-seconds",
+                                                        help="asynchronous add-on provisioning delay")] = 0,
+) -> None:
+    """Serve the Heroku Platform API emulator on loopback."""
+    from tmi_deploy.sandbox import SandboxSettings, create_app
+    from tmi_deploy.sandbox.faults import FaultSpec
+    from tmi_deploy.sandbox.serve import serve_forever
+
+    try:
+        spec = FaultSpec.parse(faults, seed)
+    except ValueError as exc:
+        _err(f"error: --faults: {exc}")
+        raise typer.Exit(1) from None
+    sandbox = create_app(SandboxSettings(latency_ms=latency_ms, faults=spec, state_path=state, seed=seed))
+    if provisioning_seconds:
+        sandbox.state["provisioning_seconds"] = provisioning_seconds
+    _err(f"sandbox: Heroku Platform API emulator on http://{host}:{port} "
+         f"(state: {state or 'in memory'}); any token works")
+    _err(f"  tmi-deploy --api-url http://{host}:{port} plan ENV   (with HEROKU_API_KEY=anything)")
+    serve_forever(sandbox, host, port)
+
+
+@sandbox_app.command("reset")
+def sandbox_reset(
+    state: Annotated[Path, typer.Option("--state", help="state file to reset")] = SANDBOX_STATE,
+) -> None:
+    """Forget everything the sandbox holds."""
+    from tmi_deploy.sandbox.state import empty_state, save_state
+
+    save_state(state, empty_state())
+    typer.echo(f"sandbox state reset: {state}")
+
+
+@sandbox_app.command("deploy")
+def sandbox_deploy(
+    app_name: Annotated[str, typer.Argument(metavar="APP", help="Heroku app name in the sandbox")],
+    state: Annotated[Path, typer.Option("--state", help="state file")] = SANDBOX_STATE,
+) -> None:
+    """Emulate `git push heroku main`: a slug release that defines the web process type."""
+    from tmi_deploy.sandbox.state import Platform, SandboxError, load_state, save_state
+
+    data = load_state(state)
+    platform = Platform(data)
+    try:
+        release = platform.deploy(platform.find_app(app_name), {"web": "bin/server"})
+    except SandboxError as exc:
+        _err(f"error: {exc.message}")
+        raise typer.Exit(1) from None
+    save_state(state, data)
+    typer.echo(f"deployed {app_name}: release v{release['version']} ({release['description']})")
