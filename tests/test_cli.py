@@ -21,8 +21,10 @@ def test_version(cli: Any) -> None:
 def test_validate_shipped(cli: Any) -> None:
     result = cli("validate")
     assert result.exit_code == 0, result.output
-    assert "OK: production, staging valid (0 warnings)." in result.stdout
-    assert cli("validate", "--strict", "staging").exit_code == 0
+    assert "OK: production, staging valid (1 warning)." in result.stdout
+    assert "warning [REDIS-TLS]" in result.output
+    strict = cli("validate", "--strict", "staging")
+    assert strict.exit_code == 1 and "0 errors, 1 warning (fatal with --strict)." in strict.output
 
 
 def test_validate_reports_all_problems_without_traceback(cli: Any, tmp_path: Path) -> None:

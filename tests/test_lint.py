@@ -47,20 +47,21 @@ def test_every_rule_has_a_case() -> None:
     codes = set()
     for name in CASES:
         codes.add(re.match(r"# expect: \S+ ([A-Z-]+)", (LINT / f"{name}.yml").read_text())[1])  # type: ignore[index]
-    assert len(RULES) == 10
+    assert len(RULES) == 11
     assert {"TYPE", "REQUIRED", "NOT-READ", "DUPLICATE", "PORT", "TLS", "SSLMODE", "ORIGIN", "DEV-MODE", "JWT",
-            "OAUTH", "CROSS-APP", "SECRET-LITERAL", "COOKIE"} <= codes
+            "OAUTH", "CROSS-APP", "SECRET-LITERAL", "COOKIE", "REDIS-TLS"} <= codes
 
 
-def test_shipped_environments_are_clean() -> None:
+def test_shipped_environments_have_no_errors() -> None:
+    # The one warning is real: the guide's heroku-redis needs TLS, which TMI's Redis client lacks.
     for env in load_environments(ROOT / "environments"):
-        assert lint(env) == [], env.name
+        assert [f.code for f in lint(env)] == ["REDIS-TLS"], env.name
 
 
 def test_legacy_fixture_is_clean_for_its_version() -> None:
     env = load_environment(ROOT / "tests" / "fixtures" / "legacy" / "environments", "legacy")
     assert parse_version(env.tmi_version) < RENAME_VERSION
-    assert lint(env) == []
+    assert [f.code for f in lint(env)] == ["REDIS-TLS"]
 
 
 def test_current_names_are_not_read_by_old_servers(tmp_path: Path) -> None:

@@ -160,11 +160,11 @@ def validate(
     findings = list(dict.fromkeys(findings))
     for finding in findings:
         _err(finding.render())
-    errors = [f for f in findings if f.severity == "error" or strict]
-    warnings = len(findings) - len([f for f in findings if f.severity == "error"])
-    if errors:
-        _err(f"{len(errors)} error{'s' if len(errors) != 1 else ''}, {warnings} warning"
-             f"{'s' if warnings != 1 else ''}.")
+    errors = len([f for f in findings if f.severity == "error"])
+    warnings = len(findings) - errors
+    if errors or (strict and warnings):
+        fatal = " (fatal with --strict)" if strict and warnings else ""
+        _err(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}{fatal}.")
         raise typer.Exit(1)
     typer.echo(f"OK: {', '.join(e.name for e in envs)} valid ({warnings} warning{'s' if warnings != 1 else ''}).")
 

@@ -331,5 +331,20 @@ def _covers_client(spec: VarSpec, client: AppDesired, suffix: str) -> bool:
     return value is not None and client.url is not None and client.url + suffix in _origins(value)
 
 
+def rule_redis_tls(env: Environment, version: tuple[int, int, int]) -> Iterator[Problem]:
+    """Heroku Key-Value Store requires TLS on every plan since December 2024; TMI's Redis client builds a
+    plain connection and drops the rediss:// intent (CONFIG.md §0.4), so the server may not start."""
+    app = _server(env)
+    if app is None:
+        return
+    redis = {name for name, addon in app.addons.items() if addon.service == "heroku-redis"}
+    for spec in app.config.values():
+        if isinstance(spec.source, FromAddon) and spec.source.addon in redis:
+            yield _finding(spec, app, "REDIS-TLS", f"{spec.name} points TMI at Heroku Key-Value Store, which requires "
+                           "TLS; TMI's Redis client has none and may fail with 'Failed to initialize Redis'",
+                           "check on a live app, or use a Redis add-on that accepts plain connections", "warning")
+            return
+
+
 RULES: tuple[Rule, ...] = (rule_types, rule_required, rule_version, rule_heroku, rule_postgres_ssl,
-                           rule_origins, rule_dev_mode, rule_jwt, rule_oauth, rule_cross_app)
+                           rule_origins, rule_dev_mode, rule_jwt, rule_oauth, rule_cross_app, rule_redis_tls)
