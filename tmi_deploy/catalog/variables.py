@@ -274,10 +274,6 @@ def lookup(role: str, name: str) -> Var | None:
     return client_var(name) if role == "client" else server_var(name)
 
 
-def server_names_read_by(version: tuple[int, int, int]) -> list[str]:
-    return sorted(var.name for var in CURRENT_SERVER + LEGACY_SERVER if var.read_by(version))
-
-
 def is_secret_name(role: str, name: str) -> bool:
     var = lookup(role, name)
     if var is not None:
