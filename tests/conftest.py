@@ -54,6 +54,8 @@ class ResponseChecker:
         if status >= 400:
             if not (isinstance(body, dict) and isinstance(body.get("id"), str) and isinstance(body.get("message"), str)):
                 self.errors.append(f"{method} {path} {status}: error body is not {{id, message}}: {body!r}")
+            elif "sandbox bug" in body["message"]:
+                self.errors.append(f"{method} {path} {status}: the sandbox crashed (see the log)")
             return
         for index, (link_method, pattern, target) in enumerate(self.links):
             if link_method == method and pattern.match(path):
@@ -83,12 +85,25 @@ def _load_checker() -> ResponseChecker:
 class CheckedSandbox(Sandbox):
     """A sandbox whose every Heroku API response is validated against the official schema."""
 
-    async def handle(self, request: Any) -> Any:
-        response, fault = await super().handle(request)
-        path = request.url.path.rstrip("/") or "/"
-        body = json.loads(response.body) if getattr(response, "body", b"") else None
-        _load_checker().check(request.method.upper(), path, response.status_code, body)
-        return response, fault
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        status = 0
+        chunks: list[bytes] = []
+
+        async def capture(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await super().__call__(scope, receive, capture)
+        raw = b"".join(chunks)
+        path = scope["path"].rstrip("/") or "/"
+        _load_checker().check(scope["method"].upper(), path, status, json.loads(raw) if raw else None)
 
 
 @pytest.fixture(autouse=True)

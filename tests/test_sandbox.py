@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import HEADERS, make_sandbox, raw
 from tmi_deploy.sandbox.faults import FaultSpec
-from tmi_deploy.sandbox.state import load_state
+from tmi_deploy.sandbox.store import load_state
 
 
 @pytest.fixture
@@ -269,7 +269,7 @@ def test_state_survives_restart_and_writes_are_atomic(tmp_path: Path) -> None:
     http = raw(make_sandbox(state_path=state))
     create(http)
     http.patch("/apps/tmi-one/config-vars", json={"A": "1"})
-    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temp files left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "state.json.lock"]  # no temp files left
     again = raw(make_sandbox(state_path=state))
     assert again.get("/apps/tmi-one/config-vars").json() == {"A": "1"}
     assert load_state(state)["apps"]

@@ -23,10 +23,11 @@ def sandbox_serve(
     latency_ms: Annotated[float, typer.Option("--latency-ms", help="added to every API response")] = 0,
     faults: Annotated[str | None, typer.Option("--faults", help="e.g. 429=0.05,500=0.02,hang=0.01,reset=0.01")] = None,
     seed: Annotated[int, typer.Option("--seed", help="seed for faults and generated ids")] = 0,
-    provisioning_seconds: Annotated[float, typer.Option("--provisioning-seconds",
-                                                        help="asynchronous add-on provisioning delay")] = 0,
+    provisioning_seconds: Annotated[float | None, typer.Option(
+        "--provisioning-seconds", help="asynchronous add-on provisioning delay")] = None,
 ) -> None:
     """Serve the Heroku Platform API emulator on loopback."""
+    from tmi_deploy.errors import TmiDeployError
     from tmi_deploy.sandbox import SandboxSettings, create_app
     from tmi_deploy.sandbox.faults import FaultSpec
     from tmi_deploy.sandbox.serve import serve_forever
@@ -36,9 +37,12 @@ def sandbox_serve(
     except ValueError as exc:
         _err(f"error: --faults: {exc}")
         raise typer.Exit(1) from None
-    sandbox = create_app(SandboxSettings(latency_ms=latency_ms, faults=spec, state_path=state, seed=seed))
-    if provisioning_seconds:
-        sandbox.state["provisioning_seconds"] = provisioning_seconds
+    try:
+        sandbox = create_app(SandboxSettings(latency_ms=latency_ms, faults=spec, state_path=state, seed=seed,
+                                             provisioning_seconds=provisioning_seconds))
+    except TmiDeployError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1) from None
     _err(f"sandbox: Heroku Platform API emulator on http://{host}:{port} "
          f"(state: {state or 'in memory'}); any token works")
     _err(f"  tmi-deploy --api-url http://{host}:{port} plan ENV   (with HEROKU_API_KEY=anything)")
@@ -50,9 +54,15 @@ def sandbox_reset(
     state: Annotated[Path, typer.Option("--state", help="state file to reset")] = SANDBOX_STATE,
 ) -> None:
     """Forget everything the sandbox holds."""
-    from tmi_deploy.sandbox.state import empty_state, save_state
+    from tmi_deploy.errors import TmiDeployError
+    from tmi_deploy.sandbox.store import empty_state, file_lock, save_state
 
-    save_state(state, empty_state())
+    try:
+        with file_lock(state):
+            save_state(state, empty_state())
+    except TmiDeployError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1) from None
     typer.echo(f"sandbox state reset: {state}")
 
 
@@ -62,14 +72,19 @@ def sandbox_deploy(
     state: Annotated[Path, typer.Option("--state", help="state file")] = SANDBOX_STATE,
 ) -> None:
     """Emulate `git push heroku main`: a slug release that defines the web process type."""
-    from tmi_deploy.sandbox.state import Platform, SandboxError, load_state, save_state
+    from tmi_deploy.errors import TmiDeployError
+    from tmi_deploy.sandbox.errors import SandboxError
+    from tmi_deploy.sandbox.platform import Platform
+    from tmi_deploy.sandbox.store import transaction
 
-    data = load_state(state)
-    platform = Platform(data)
     try:
-        release = platform.deploy(platform.find_app(app_name), {"web": "bin/server"})
+        with transaction(state) as data:
+            platform = Platform(data)
+            release = platform.deploy(platform.find_app(app_name), {"web": "bin/server"})
     except SandboxError as exc:
         _err(f"error: {exc.message}")
         raise typer.Exit(1) from None
-    save_state(state, data)
+    except TmiDeployError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1) from None
     typer.echo(f"deployed {app_name}: release v{release['version']} ({release['description']})")

@@ -63,7 +63,7 @@ FEATURES: list[tuple[str, str, str, str]] = [
 STATIC_TIME = "2024-01-01T00:00:00Z"
 
 
-def _uuid_for(kind: str, name: str) -> str:
+def uuid_for(kind: str, name: str) -> str:
     import uuid
 
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox:{kind}:{name}"))
@@ -71,9 +71,9 @@ def _uuid_for(kind: str, name: str) -> str:
 
 def dyno_sizes() -> list[dict[str, Any]]:
     return [
-        {"id": _uuid_for("dyno-size", name), "name": name, "compute": compute, "memory": memory,
+        {"id": uuid_for("dyno-size", name), "name": name, "compute": compute, "memory": memory,
          "dedicated": dedicated, "cost": {"cents": cents, "unit": "month"}, "precise_dyno_units": units,
-         "private_space_only": False, "architecture": "amd64", "generation": {"id": _uuid_for("gen", "cedar"),
+         "private_space_only": False, "architecture": "amd64", "generation": {"id": uuid_for("gen", "cedar"),
                                                                               "name": "cedar"}}
         for name, compute, memory, dedicated, cents, units in DYNO_SIZES
     ]
@@ -81,10 +81,10 @@ def dyno_sizes() -> list[dict[str, Any]]:
 
 def services() -> list[dict[str, Any]]:
     return [
-        {"id": _uuid_for("service", name), "name": name, "human_name": human, "cli_plugin_name": None,
+        {"id": uuid_for("service", name), "name": name, "human_name": human, "cli_plugin_name": None,
          "state": "ga", "supports_multiple_installations": True, "supports_sharing": True,
          "created_at": STATIC_TIME, "updated_at": STATIC_TIME,
-         "supported_generations": [{"id": _uuid_for("gen", "cedar"), "name": "cedar"}]}
+         "supported_generations": [{"id": uuid_for("gen", "cedar"), "name": "cedar"}]}
         for name, human, _attachment, _plans in SERVICES
     ]
 
@@ -94,13 +94,13 @@ def plans() -> list[dict[str, Any]]:
     for service, _human, _attachment, service_plans in SERVICES:
         for plan, human, cents, default in service_plans:
             result.append({
-                "id": _uuid_for("plan", f"{service}:{plan}"), "name": f"{service}:{plan}",
+                "id": uuid_for("plan", f"{service}:{plan}"), "name": f"{service}:{plan}",
                 "human_name": human, "description": f"{_human} {human}", "default": default,
                 "price": {"cents": cents, "contract": False, "unit": "month", "metered": False},
                 "state": "public", "visible": True, "compliance": None,
                 "installable_inside_private_network": False, "installable_outside_private_network": True,
                 "space_default": False, "created_at": STATIC_TIME, "updated_at": STATIC_TIME,
-                "addon_service": {"id": _uuid_for("service", service), "name": service},
+                "addon_service": {"id": uuid_for("service", service), "name": service},
             })
     return result
 
