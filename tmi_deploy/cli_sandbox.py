@@ -15,6 +15,17 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 @sandbox_app.command("serve")
 def sandbox_serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
@@ -25,8 +36,17 @@ def sandbox_serve(
     seed: Annotated[int, typer.Option("--seed", help="seed for faults and generated ids")] = 0,
     provisioning_seconds: Annotated[float | None, typer.Option(
         "--provisioning-seconds", help="asynchronous add-on provisioning delay")] = None,
+    allow_remote: Annotated[bool, typer.Option(
+        "--allow-remote", help="allow a --host other than loopback (anyone who reaches it can use it)")] = False,
 ) -> None:
     """Serve the Heroku Platform API emulator on loopback."""
+    if not _loopback(host):
+        if not allow_remote:
+            _err(f"error: --host {host} is not loopback: the sandbox would be reachable from other machines; "
+                 "add --allow-remote if that is what you want")
+            raise typer.Exit(1)
+        _err(f"warning: serving on {host}: anyone who can reach it can read and change the sandbox "
+             "with any token (set allowed tokens with PATCH /__sandbox/settings)")
     from tmi_deploy.errors import TmiDeployError
     from tmi_deploy.sandbox import SandboxSettings, create_app
     from tmi_deploy.sandbox.faults import FaultSpec

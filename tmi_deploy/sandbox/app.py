@@ -31,6 +31,7 @@ from tmi_deploy.sandbox.http_protocol import CrashGuard, Protocol, RateLimiter
 from tmi_deploy.sandbox.http_responses import Listing, Reply, error_response, json_response, list_response, with_etag
 from tmi_deploy.sandbox.platform import Platform
 from tmi_deploy.sandbox.request_body import read_json
+from tmi_deploy.sandbox.request_schema import validate
 from tmi_deploy.sandbox.routes_api import Call, Handler, account_ops, addon_ops, app_addon_ops, app_dyno_ops, catalog_ops
 from tmi_deploy.sandbox.store import StateFile, file_lock, load_state
 
@@ -70,7 +71,7 @@ class Sandbox:
     def account_for(self, token: str) -> str | None:
         """The account a token belongs to (the rate limit is per account), None when it is refused."""
         allowed = self.state.get("tokens") or []
-        if not token or (allowed and token not in allowed):
+        if not token or not (token.isascii() and token.isprintable()) or (allowed and token not in allowed):
             return None
         return str(self.state["account"]["id"])
 
@@ -105,6 +106,7 @@ class Sandbox:
         async def endpoint(request: Request) -> Response:
             try:
                 body = await read_json(request)
+                validate(method, template, body)
             except SandboxError as err:
                 return error_response(err)
             with self.transaction(method != "GET"):
