@@ -20,6 +20,7 @@ from tmi_deploy.cli import app as cli_app
 from tmi_deploy.heroku import HerokuClient
 from tmi_deploy.sandbox import Sandbox, SandboxSettings
 from tmi_deploy.sandbox.serve import serving
+from tmi_deploy.sandbox.store import empty_state, save_state
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = Path(__file__).parent / "fixtures" / "heroku-schema.json"
@@ -117,7 +118,12 @@ def _schema_clean() -> Iterator[None]:
 
 # ---- sandboxes and clients ---------------------------------------------------------------------
 
+# Add-ons provision asynchronously, as on Heroku, but briefly: the waiting paths run, the suite stays fast.
+TEST_PROVISIONING_SECONDS = 0.05
+
+
 def make_sandbox(**settings: Any) -> CheckedSandbox:
+    settings.setdefault("provisioning_seconds", TEST_PROVISIONING_SECONDS)
     return CheckedSandbox(SandboxSettings(**settings))
 
 
@@ -178,6 +184,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
         if key.startswith(("HEROKU_", "TMI_")) or key == "NO_COLOR":
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    save_state(tmp_path / ".tmi-deploy" / "sandbox.json", empty_state(provisioning_seconds=TEST_PROVISIONING_SECONDS))
     runner = CliRunner()
 
     def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Any:

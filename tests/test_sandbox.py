@@ -15,7 +15,7 @@ from tmi_deploy.sandbox.store import load_state
 
 @pytest.fixture
 def http() -> httpx.Client:
-    return raw(make_sandbox())
+    return raw(make_sandbox(provisioning_seconds=0))  # add-ons provisioned at once: these tests are about shapes
 
 
 def create(http: httpx.Client, name: str = "tmi-one") -> dict[str, object]:
@@ -183,8 +183,8 @@ def test_addons_create_attach_and_vars(http: httpx.Client) -> None:
 def test_addon_plan_change_and_destroy(http: httpx.Client) -> None:
     create(http)
     addon = http.post("/apps/tmi-one/addons", json={"plan": "heroku-postgresql:essential-0"}).json()
-    changed = http.patch(f"/apps/tmi-one/addons/{addon['id']}", json={"plan": "heroku-postgresql:standard-0"})
-    assert changed.json()["plan"]["name"] == "heroku-postgresql:standard-0"
+    changed = http.patch(f"/apps/tmi-one/addons/{addon['id']}", json={"plan": "heroku-postgresql:essential-1"})
+    assert changed.json()["plan"]["name"] == "heroku-postgresql:essential-1"
     assert http.patch(f"/apps/tmi-one/addons/{addon['id']}", json={"plan": "heroku-redis:mini"}).status_code == 422
     gone = http.delete(f"/apps/tmi-one/addons/{addon['name']}")
     assert gone.json()["state"] == "deprovisioned"

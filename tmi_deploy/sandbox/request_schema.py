@@ -60,7 +60,7 @@ def problems(value: Any, schema: dict[str, Any], where: str = "") -> list[str]:
         return [f"{where or 'body'} must be {' or '.join(types if isinstance(types, list) else [types])}"]
     if "enum" in schema and value not in schema["enum"]:
         found.append(f"{where or 'body'} must be one of {', '.join(map(str, schema['enum']))}")
-    if isinstance(value, str) and "pattern" in schema and not re.search(ecma(schema["pattern"]), value):
+    if isinstance(value, str) and "pattern" in schema and not re.search(ecma(schema["pattern"]), value, re.ASCII):
         found.append(f"{where or 'body'} is invalid")
     if isinstance(value, dict):
         found += _object_problems(value, schema, where)
@@ -79,7 +79,7 @@ def _object_problems(value: dict[str, Any], schema: dict[str, Any], where: str) 
         if key in properties:
             found += problems(item, properties[key], path)
             continue
-        matched = [sub for pattern, sub in patterns.items() if re.search(ecma(pattern), key)]
+        matched = [sub for pattern, sub in patterns.items() if re.search(ecma(pattern), key, re.ASCII)]
         for sub in matched:
             found += problems(item, sub, path)
         if not matched and schema.get("additionalProperties") is False:

@@ -12,7 +12,10 @@ from tmi_deploy.sandbox.rules_base import PlatformBase
 from tmi_deploy.sandbox.store import now
 
 ADDON_NAME = re.compile(r"[a-zA-Z][A-Za-z0-9_-]+")
-ATTACHMENT_NAME = re.compile(r"\w+")
+ATTACHMENT_NAME = re.compile(r"[A-Za-z0-9_]+")
+ESSENTIAL_GUIDANCE = ("{old} can't change to {new} in place: an Essential-tier database changes plan only within "
+                      "the Essential tier. Create a {new} database, copy the data with `heroku pg:copy`, promote it and "
+                      "remove the old one. See https://devcenter.heroku.com/articles/updating-heroku-postgres-databases")
 
 
 class AddonRules(PlatformBase):
@@ -68,14 +71,19 @@ class AddonRules(PlatformBase):
             "id": self.new_id("addon"), "name": name, "app_id": app["id"], "plan": plan["name"],
             "service": service, "state": "provisioning", "config_vars": [], "created_at": stamp,
             "updated_at": stamp, "provider_id": str(self.state["counter"]), "credentials": {},
-            "ready_at": time.time() + float(self.state.get("provisioning_seconds", 0)),
+            "ready_at": time.time() + self.provisioning_delay(service),
             "primary_attachment": att_name,
         }
         self.state["addons"][addon["id"]] = addon
         self.attach(addon, app, att_name)
-        if addon["ready_at"] <= time.time():
+        addon["asynchronous"] = addon["ready_at"] > time.time()
+        if not addon["asynchronous"]:
             self.finish_provisioning(addon)
         return addon
+
+    def provisioning_delay(self, service: str) -> float:
+        """Postgres and Key-Value Store provision in the background; the other add-ons answer at once."""
+        return float(self.state.get("provisioning_seconds", 0)) if service in catalog.ASYNC_SERVICES else 0.0
 
     def _check_attachment_name(self, app: dict[str, Any], name: Any) -> None:
         if not isinstance(name, str) or not ATTACHMENT_NAME.fullmatch(name):
@@ -99,6 +107,9 @@ class AddonRules(PlatformBase):
                            f"d{self.token('db', 13)}"}
         if service == "heroku-redis":
             return {"URL": f"rediss://:p{self.token('pw', 63)}@{host}:{20000 + int(self.token('port', 4), 16) % 9999}"}
+        if service == "rediscloud":  # a plain (non-TLS) connection: what TMI's Redis client can use
+            port = 10000 + int(self.token("port", 4), 16) % 9999
+            return {"URL": f"redis://default:{self.token('pw', 32)}@redis-{port}.c1.us-east-1-2.ec2.redns.redis-cloud.com:{port}"}
         return {"TOKEN": self.token("tok", 32)}
 
     def finish_provisioning(self, addon: dict[str, Any], reason: str = "provisioning") -> None:
@@ -115,7 +126,7 @@ class AddonRules(PlatformBase):
                 app["config"][name] = value
             if reason == "rotation":
                 self.release(app, f"Update {att['name']} by {addon['service']}")
-            elif self.state.get("provisioning_seconds", 0):
+            elif addon.get("asynchronous"):
                 self.release(app, f"@ref:{addon['name']} completed provisioning, setting {', '.join(names)}.")
 
     def tick(self) -> None:
@@ -124,6 +135,9 @@ class AddonRules(PlatformBase):
         for addon in list(self.state["addons"].values()):
             if addon["state"] == "provisioning" and addon["ready_at"] <= moment:
                 self.finish_provisioning(addon)
+            elif addon.get("switch_at") is not None and addon["switch_at"] <= moment:
+                addon["switch_at"] = None
+                self.finish_provisioning(addon, reason="rotation")  # the new database: a new URL
 
     def rotate_credentials(self, addon: dict[str, Any]) -> None:
         """Emulate Heroku rotating an add-on's credentials (e.g. pg:credentials:rotate, maintenance)."""
@@ -135,13 +149,25 @@ class AddonRules(PlatformBase):
             plan = self.resolve_plan(body["plan"])
             if plan["addon_service"]["name"] != addon["service"]:
                 raise invalid("Plan change must stay within the same add-on service.")
-            addon["plan"] = plan["name"]
+            self._change_plan(addon, plan["name"])
         if "name" in body:
             if not isinstance(body["name"], str) or not ADDON_NAME.fullmatch(body["name"]):
                 raise invalid("Name is invalid")
             addon["name"] = body["name"]
         addon["updated_at"] = now()
         return addon
+
+    def _change_plan(self, addon: dict[str, Any], plan: str) -> None:
+        """Heroku Postgres: Essential changes only within Essential (other tiers need a copy to a new database);
+        between Standard/Premium plans a replacement is prepared in the background and switched over later,
+        when the database URL changes. Other services change in place."""
+        if addon["service"] == "heroku-postgresql" and plan != addon["plan"]:
+            old_essential, new_essential = (":essential-" in name for name in (addon["plan"], plan))
+            if old_essential != new_essential:
+                raise invalid(ESSENTIAL_GUIDANCE.format(old=addon["plan"], new=plan))
+            if not old_essential:
+                addon["switch_at"] = time.time() + float(self.state.get("provisioning_seconds", 0))
+        addon["plan"] = plan
 
     def delete_addon(self, addon: dict[str, Any]) -> dict[str, Any]:
         self.drop_addon(addon, release=True)

@@ -8,11 +8,13 @@ from typing import Any
 
 from tmi_deploy.sandbox import catalog
 from tmi_deploy.sandbox.errors import SandboxError, invalid, not_found
-from tmi_deploy.sandbox.rules_base import PlatformBase
+from tmi_deploy.sandbox.rules_base import FOREIGN_APPS, PlatformBase
 from tmi_deploy.sandbox.store import now
 
 APP_NAME = re.compile(r"[a-z][a-z0-9-]{1,28}[a-z0-9]")
-CONFIG_KEY = re.compile(r"\w+")
+CONFIG_KEY = re.compile(r"[A-Za-z0-9_]+")
+CONFIG_LIMIT_BYTES = 32 * 1024  # all keys and values of one app together
+APPS_PER_OWNER = 100
 NAME_RULE = ("Name must start with a letter, end with a letter or digit and can only contain lowercase letters, "
              "digits, and dashes.")
 
@@ -23,6 +25,7 @@ class AppRules(PlatformBase):
         if name is None:
             name = f"{self.adjective()}-sandbox-{self.token('appname', 5)}"
         self._check_new_name(name)
+        self._check_app_count(team)
         region = named(catalog.regions(), body.get("region") or "us", "region")
         stack = named(catalog.stacks(), body.get("stack") or "heroku-24", "stack")
         stamp = now()
@@ -46,8 +49,15 @@ class AppRules(PlatformBase):
     def _check_new_name(self, name: Any) -> None:
         if not isinstance(name, str) or not APP_NAME.fullmatch(name):
             raise invalid(NAME_RULE)
-        if any(app["name"] == name for app in self.state["apps"].values()):
+        if name in FOREIGN_APPS or any(app["name"] == name for app in self.state["apps"].values()):
             raise invalid("Name is already taken")
+
+    def _check_app_count(self, team: str | None) -> None:
+        owned = [a for a in self.state["apps"].values() if (a["team"] or {}).get("name") == team]
+        if len(owned) >= APPS_PER_OWNER:
+            owner = f"the team {team}" if team else "this account"
+            raise invalid(f"You've reached the limit of {APPS_PER_OWNER} apps for {owner}. "
+                          "Delete an app or ask Heroku to raise the limit.")
 
     def update_app(self, app: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         unknown = set(body) - {"name", "maintenance", "build_stack"}
@@ -91,6 +101,11 @@ class AppRules(PlatformBase):
         for key in body:
             if key in owned:
                 raise invalid(f"Cannot overwrite attachment values {key} with a config var.")
+        after = {k: v for k, v in {**app["config"], **body}.items() if v is not None}
+        size = sum(len(k.encode()) + len(v.encode()) for k, v in after.items())
+        if size > CONFIG_LIMIT_BYTES:
+            raise invalid(f"Config vars of an app are limited to 32 kB (keys and values together); "
+                          f"this change would make them {size:,} bytes.")
         set_keys = [k for k, v in body.items() if v is not None]
         removed = [k for k, v in body.items() if v is None and k in app["config"]]
         for key, value in body.items():

@@ -11,9 +11,11 @@ import uuid
 from typing import Any
 
 from tmi_deploy.sandbox import catalog
-from tmi_deploy.sandbox.errors import not_found
+from tmi_deploy.sandbox.errors import forbidden, not_found
 from tmi_deploy.sandbox.store import now
 
+# Names taken by other Heroku accounts: app names are unique across all of Heroku.
+FOREIGN_APPS = ("heroku", "tmi", "tmi-server", "tmi-ux", "tmi-api", "www", "api")
 ADJECTIVES = ["flat", "curly", "globular", "shallow", "silhouetted", "deep", "clear", "rigid", "sinuous", "cubed"]
 
 
@@ -55,6 +57,8 @@ class PlatformBase:
         for app in apps.values():
             if app["name"] == ident:
                 return app  # type: ignore[no-any-return]
+        if ident in FOREIGN_APPS:
+            raise forbidden(f"You do not have access to the app {ident}.")
         raise not_found("app", "Couldn't find that app.")
 
     def plans_of(self, app: dict[str, Any]) -> list[str]:

@@ -11,6 +11,9 @@ from tmi_deploy.sandbox.rules_base import PlatformBase
 from tmi_deploy.sandbox.store import now
 
 QUANTITY = re.compile(r"[+-]?\d{1,6}")
+PERFORMANCE_PER_TYPE = 10
+ECO_PER_APP = 2
+DYNOS_PER_APP = 100
 CODON = re.compile(r"https://codon-buildpacks\.s3\.amazonaws\.com/buildpacks/heroku/([a-z-]+)\.tgz")
 
 
@@ -55,10 +58,11 @@ class DynoRules(PlatformBase):
             raise invalid(f"Couldn't find that dyno size ({size}).")
         return match
 
-    def update_formation(self, app: dict[str, Any], update: Any, ptype: str | None = None) -> dict[str, Any]:
+    def _updated(self, app: dict[str, Any], update: Any, ptype: str | None) -> dict[str, Any]:
+        """The process type as `update` would leave it (nothing changes yet)."""
         if not isinstance(update, dict):
             raise invalid("Each formation update is an object.")
-        item = self.find_formation(app, ptype or str(update.get("type") or update.get("process") or ""))
+        item = dict(self.find_formation(app, ptype or str(update.get("type") or update.get("process") or "")))
         if "quantity" in update:
             text = str(update["quantity"]).strip()
             if not QUANTITY.fullmatch(text):
@@ -73,13 +77,18 @@ class DynoRules(PlatformBase):
         item["updated_at"] = now()
         return item
 
-    def update_formations(self, app: dict[str, Any], updates: Any) -> list[dict[str, Any]]:
-        """The batch update: all or nothing."""
+    def update_formation(self, app: dict[str, Any], update: Any, ptype: str | None = None) -> dict[str, Any]:
+        return self.update_formations(app, [update], ptype)[0]
+
+    def update_formations(self, app: dict[str, Any], updates: Any, ptype: str | None = None) -> list[dict[str, Any]]:
+        """All or nothing: every update is checked, then the whole formation against Heroku's limits."""
         if not isinstance(updates, list):
             raise invalid("Require params: updates.")
-        for update in updates:
-            self.find_formation(app, str(update.get("type", "")) if isinstance(update, dict) else "")
-        return [self.update_formation(app, update) for update in updates]
+        changed = [self._updated(app, update, ptype) for update in updates]
+        formation = {**app["formation"], **{item["type"]: item for item in changed}}
+        check_formation_limits(list(formation.values()))
+        app["formation"].update({item["type"]: item for item in changed})
+        return [app["formation"][item["type"]] for item in changed]
 
     def set_buildpacks(self, app: dict[str, Any], body: Any) -> list[dict[str, Any]]:
         updates = body.get("updates") if isinstance(body, dict) else None
@@ -125,3 +134,27 @@ class DynoRules(PlatformBase):
         collab = self.find_collaborator(app, ident)
         app["collaborators"].remove(collab)
         return collab
+
+
+def check_formation_limits(formation: list[dict[str, Any]]) -> None:
+    """Dev Center "Dyno Scaling and Process Limits" and "Dyno Tiers" (docs/heroku-rules.md)."""
+    tiers = {catalog.tier_of(item["size"]) for item in formation}
+    for item in formation:
+        tier, quantity = catalog.tier_of(item["size"]), item["quantity"]
+        if tier in ("eco", "basic") and quantity > 1:
+            raise invalid(f"Cannot scale {item['type']} to {quantity}: {item['size']} dynos run one dyno per process "
+                          "type. Use Standard or Performance dynos to run more.")
+        if tier == "performance" and quantity > PERFORMANCE_PER_TYPE:
+            raise invalid(f"Cannot scale {item['type']} to {quantity}: at most {PERFORMANCE_PER_TYPE} Performance "
+                          "dynos per process type (ask Heroku to raise the limit).")
+    if tiers & {"eco", "basic"} and len(tiers) > 1:  # an Eco or Basic app uses that tier for every process type
+        names = ", ".join(sorted({item["size"] for item in formation}))
+        raise invalid(f"Cannot use the following dyno types in the same app: {names}. Eco and Basic dynos can't be "
+                      "mixed with other dyno types.")
+    running_eco = sum(item["quantity"] for item in formation if catalog.tier_of(item["size"]) == "eco")
+    if running_eco > ECO_PER_APP:
+        raise invalid(f"Cannot run {running_eco} Eco dynos: an app runs at most {ECO_PER_APP} Eco dynos at once.")
+    total = sum(item["quantity"] for item in formation)
+    if total > DYNOS_PER_APP:
+        raise invalid(f"Cannot scale to {total} dynos: an app runs at most {DYNOS_PER_APP} dynos across all process "
+                      "types (ask Heroku to raise the limit).")

@@ -25,7 +25,7 @@ from tmi_deploy.errors import TmiDeployError
 
 # How long `sandbox serve` keeps a new Postgres or Key-Value Store add-on in `provisioning`.
 # Heroku takes from seconds to minutes; a few seconds keeps a manual run realistic and short.
-DEFAULT_PROVISIONING_SECONDS = 0.0
+DEFAULT_PROVISIONING_SECONDS = 3.0
 REQUIRED_KEYS = ("seed", "counter", "account", "apps", "addons", "attachments", "stats")
 
 
