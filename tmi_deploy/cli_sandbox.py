@@ -88,23 +88,66 @@ def sandbox_reset(
 
 @sandbox_app.command("deploy")
 def sandbox_deploy(
+    ctx: typer.Context,
     app_name: Annotated[str, typer.Argument(metavar="APP", help="Heroku app name in the sandbox")],
-    state: Annotated[Path, typer.Option("--state", help="state file")] = SANDBOX_STATE,
+    state: Annotated[Path, typer.Option("--state", help="state file (when no --api-url is given)")] = SANDBOX_STATE,
+    token: Annotated[str, typer.Option("--token", envvar="HEROKU_API_KEY", hidden=True)] = "sandbox-token",
 ) -> None:
-    """Emulate `git push heroku main`: a slug release that defines the web process type."""
+    """Emulate `git push heroku main`: a slug release that defines the web process type.
+
+    With `tmi-deploy --api-url URL` (or HEROKU_API_URL) it pushes to the sandbox served there;
+    otherwise to the state file that `--sandbox` uses.
+    """
+    from tmi_deploy.heroku import DEFAULT_API_URL
+
+    api_url = getattr(ctx.find_root().obj, "api_url", DEFAULT_API_URL)
+    try:
+        if api_url != DEFAULT_API_URL:
+            description = _deploy_over_http(api_url, app_name, token)
+        else:
+            description = _deploy_to_file(state, app_name)
+    except DeployRefused as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1) from None
+    typer.echo(f"deployed {app_name}: {description}")
+
+
+class DeployRefused(Exception):
+    """A push that did not happen (one line: why, what to do)."""
+
+
+def _deploy_to_file(state: Path, app_name: str) -> str:
     from tmi_deploy.errors import TmiDeployError
     from tmi_deploy.sandbox.errors import SandboxError
     from tmi_deploy.sandbox.platform import Platform
     from tmi_deploy.sandbox.store import transaction
 
     try:
-        with transaction(state) as data:
+        with transaction(state) as data:  # under the lock: a sandbox served on this file sees it
             platform = Platform(data)
             release = platform.deploy(platform.find_app(app_name), {"web": "bin/server"})
     except SandboxError as exc:
-        _err(f"error: {exc.message}")
-        raise typer.Exit(1) from None
+        raise DeployRefused(f"{exc.message} ({app_name} in {state}; for a served sandbox pass "
+                            "--api-url URL before `sandbox`)") from None
     except TmiDeployError as exc:
-        _err(f"error: {exc}")
-        raise typer.Exit(1) from None
-    typer.echo(f"deployed {app_name}: release v{release['version']} ({release['description']})")
+        raise DeployRefused(str(exc)) from None
+    return f"release v{release['version']} ({release['description']})"
+
+
+def _deploy_over_http(api_url: str, app_name: str, token: str) -> str:
+    import httpx
+
+    url = f"{api_url.rstrip('/')}/__sandbox/apps/{app_name}/deploy"
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/vnd.heroku+json; version=3"}
+    try:
+        response = httpx.post(url, json={}, headers=headers, timeout=10)
+        body = response.json()
+    except (httpx.HTTPError, ValueError):
+        raise DeployRefused(f"no tmi-deploy sandbox answered at {api_url}; is `tmi-deploy sandbox serve` "
+                            "running there?") from None
+    if response.status_code == 404 and body.get("message") in ("Not a sandbox control path.", "Not found."):
+        raise DeployRefused(f"{api_url} is not a tmi-deploy sandbox (push real apps with git)")
+    if response.status_code != 200 or not isinstance(body.get("version"), int):
+        message = body.get("message") if isinstance(body, dict) else None
+        raise DeployRefused(f"the sandbox at {api_url} refused the push: {message or response.status_code}")
+    return f"release v{body['version']} ({body.get('description', '')})"

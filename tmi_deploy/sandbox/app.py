@@ -24,6 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
+from tmi_deploy.sandbox import routes_cli
 from tmi_deploy.sandbox.control import control_ops
 from tmi_deploy.sandbox.errors import SandboxError
 from tmi_deploy.sandbox.faults import Fault, FaultInjector, FaultSpec
@@ -92,8 +93,8 @@ class Sandbox:
 
     # ---- routing --------------------------------------------------------------------------------
     def _routes(self) -> list[BaseRoute]:
-        top = [*catalog_ops(), *account_ops(), *addon_ops()]
-        under_app = [*app_addon_ops(), *app_dyno_ops()]
+        top = [*catalog_ops(), *account_ops(), *addon_ops(), *routes_cli.top_ops()]
+        under_app = [*app_addon_ops(), *app_dyno_ops(), *routes_cli.app_ops()]
         return [
             *(self._route(method, path, "", fn) for method, path, fn in top),
             Mount("/apps/{app}", routes=[self._route(m, path, "/apps/{app}", fn) for m, path, fn in under_app]),

@@ -35,6 +35,10 @@ class Call:
         return self.body
 
     @property
+    def inclusion(self) -> str:
+        return self.headers.get("accept-inclusion", "")
+
+    @property
     def expand(self) -> bool:
         return "plan" in self.headers.get("accept-expansion", "")
 
@@ -130,14 +134,15 @@ def app_addon_ops() -> list[Op]:
         ("PATCH", "/addons/{addon}", _update_addon),
         ("DELETE", "/addons/{addon}", _delete_addon),
         ("GET", "/addon-attachments", lambda c: Listing([
-            views.attachment(c.p, a) for a in c.p.state["attachments"].values() if a["app_id"] == c.app["id"]])),
-        ("GET", "/addon-attachments/{attachment}", lambda c: views.attachment(
-            c.p, c.p.find_attachment(c.params["attachment"], c.app))),
+            views.attachment_with(c.p, a, c.inclusion) for a in c.p.state["attachments"].values()
+            if a["app_id"] == c.app["id"]])),
+        ("GET", "/addon-attachments/{attachment}", lambda c: views.attachment_with(
+            c.p, c.p.find_attachment(c.params["attachment"], c.app), c.inclusion)),
         ("GET", "/config-vars", lambda c: dict(sorted(c.app["config"].items()))),
         ("PATCH", "/config-vars", lambda c: c.p.patch_config(c.app, c.body)),
         ("GET", "/releases", lambda c: Listing([views.release(c.p, c.app, r) for r in c.app["releases"]], "version",
                                                ("id", "version"))),
-        ("POST", "/releases", lambda c: Reply(201, views.release(c.p, c.app, c.p.rollback(c.app, c.obj())))),
+        ("POST", "/releases", lambda c: Reply(201, views.release(c.p, c.app, c.p.create_release(c.app, c.obj())))),
         ("GET", "/releases/{release}", lambda c: views.release(c.p, c.app, c.p.find_release(c.app, c.params["release"]))),
         ("GET", "/releases/{release}/config-vars", lambda c: c.p.find_release(c.app, c.params["release"])["config"]),
     ]
@@ -157,7 +162,6 @@ def app_dyno_ops() -> list[Op]:
         ("GET", "/formation/{ptype}", lambda c: views.formation(c.p, c.app, c.p.find_formation(c.app, c.params["ptype"]))),
         ("PATCH", "/formation/{ptype}", lambda c: views.formation(c.p, c.app, c.p.update_formation(
             c.app, c.obj(), c.params["ptype"]))),
-        ("GET", "/dynos", lambda c: Listing([], "name") if c.app else None),
         ("GET", "/buildpack-installations", lambda c: Listing(list(c.app["buildpacks"]), "ordinal", ("ordinal",))),
         ("PUT", "/buildpack-installations", lambda c: c.p.set_buildpacks(c.app, c.body)),
         ("GET", "/collaborators", lambda c: Listing([views.collaborator(c.app, x) for x in c.p.collaborators(c.app)])),

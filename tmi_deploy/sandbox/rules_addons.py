@@ -185,6 +185,27 @@ class AddonRules(PlatformBase):
             del self.state["attachments"][att["id"]]
         del self.state["addons"][addon["id"]]
 
+    def attach_to(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POST /addon-attachments (addons:attach): the add-on's vars appear on another app, in a release."""
+        addon = self.find_addon(_ident(body.get("addon")))
+        app = self.find_app(_ident(body.get("app")))
+        name = body.get("name") or catalog.default_attachment(addon["service"])
+        self._check_attachment_name(app, name)
+        att = self.attach(addon, app, name)
+        for suffix, value in addon["credentials"].items():
+            app["config"][f"{name}_{suffix}"] = value
+        return att
+
+    def detach(self, att: dict[str, Any]) -> dict[str, Any]:
+        """DELETE /addon-attachments/{id} (addons:detach): the vars go, in a release; the add-on stays."""
+        addon = self.state["addons"][att["addon_id"]]
+        app = self.state["apps"][att["app_id"]]
+        for suffix in addon["credentials"]:
+            app["config"].pop(f"{att['name']}_{suffix}", None)
+        del self.state["attachments"][att["id"]]
+        self.release(app, f"Detach {att['name']} (@ref:{addon['name']})")
+        return att
+
     def resolve_addons(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         """POST /actions/addons/resolve: the add-ons an identifier names, seen from an app if given."""
         ident = body.get("addon")
@@ -198,3 +219,10 @@ class AddonRules(PlatformBase):
         if not matches:
             raise SandboxError(404, "not_found", "Couldn't find that add-on.", "add_on")
         return matches
+
+
+def _ident(value: Any) -> str:
+    """An identity given as text or as {"name"} / {"id"} (as the Heroku CLI sends it)."""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("id")
+    return value if isinstance(value, str) else ""

@@ -133,11 +133,20 @@ class AppRules(PlatformBase):
                 return release  # type: ignore[no-any-return]
         raise not_found("release", "Couldn't find that release.")
 
+    def create_release(self, app: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        """POST /apps/{app}/releases: a rollback ({"release"}) or a slug release ({"slug"})."""
+        if "slug" in body:
+            slug = body["slug"].get("id") if isinstance(body["slug"], dict) else body["slug"]
+            return self.release_slug(app, slug, body.get("description"))
+        return self.rollback(app, body)
+
     def rollback(self, app: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         ident = body.get("release")
         if not isinstance(ident, str):
             raise invalid("Require params: release.")
         target = self.find_release(app, ident)
+        if target["slug"] is not None:
+            app["slug"] = target["slug"]
         owned = self.addon_owned(app)
         restored = {k: v for k, v in target["config"].items() if k not in owned}
         for key in owned:

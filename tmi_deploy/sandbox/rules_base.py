@@ -89,3 +89,6 @@ class PlatformBase:
 
     def addon_owned(self, app: dict[str, Any]) -> set[str]:
         raise NotImplementedError
+
+    def release_slug(self, app: dict[str, Any], slug_id: Any, description: str | None = None) -> dict[str, Any]:
+        raise NotImplementedError

@@ -34,15 +34,25 @@ class DynoRules(PlatformBase):
         return app
 
     def deploy(self, app: dict[str, Any], process_types: dict[str, str]) -> dict[str, Any]:
-        """Emulate a code push: a slug release that defines process types (quantity 1, web only)."""
-        app["slug"] = {"id": self.new_id("slug")}
-        for ptype, command in process_types.items():
+        """Emulate a code push: a new slug, released; its process types join the formation."""
+        slug_id, commit = self.new_id("slug"), self.token("sha", 40)
+        self.state.setdefault("slugs", {})[slug_id] = {"id": slug_id, "process_types": dict(process_types),
+                                                        "commit": commit}
+        return self.release_slug(app, slug_id, f"Deploy {commit[:8]}")
+
+    def release_slug(self, app: dict[str, Any], slug_id: Any, description: str | None = None) -> dict[str, Any]:
+        """POST /apps/{app}/releases {"slug": id}: release a slug of this account on this app."""
+        slug = self.state.get("slugs", {}).get(slug_id) if isinstance(slug_id, str) else None
+        if slug is None:
+            raise not_found("slug", "Couldn't find that slug.")
+        app["slug"] = {"id": slug["id"]}
+        for ptype, command in slug["process_types"].items():
             if ptype not in app["formation"]:
                 stamp = now()
                 app["formation"][ptype] = {"id": self.new_id("formation"), "type": ptype, "command": command,
                                            "quantity": 1 if ptype == "web" else 0, "size": "Basic",
                                            "created_at": stamp, "updated_at": stamp}
-        return self.release(app, f"Deploy {self.token('sha', 8)}")
+        return self.release(app, description or f"Deploy {slug['commit'][:8]}")
 
     def find_formation(self, app: dict[str, Any], ident: str) -> dict[str, Any]:
         for item in app["formation"].values():

@@ -42,7 +42,7 @@ def release(p: Platform, owner: dict[str, Any], item: dict[str, Any]) -> dict[st
         "created_at": item["created_at"], "description": item["description"], "id": item["id"],
         "updated_at": item["updated_at"], "slug": item["slug"], "status": "succeeded",
         "user": p.owner, "version": item["version"], "current": item["current"],
-        "output_stream_url": None, "eligible_for_rollback": not item["current"],
+        "output_stream_url": None, "eligible_for_rollback": True,  # every succeeded release, the current one too
     }
 
 
@@ -99,3 +99,51 @@ def domain(on: dict[str, Any]) -> dict[str, Any]:
     return {"acm_status": None, "acm_status_reason": None, "app": ref(on), "cname": None,
             "created_at": on["created_at"], "hostname": host, "id": catalog.uuid_for("domain", host),
             "kind": "heroku", "updated_at": on["created_at"], "status": "none", "sni_endpoint": None}
+
+
+def release_ref(on: dict[str, Any]) -> dict[str, Any]:
+    current = on["releases"][-1]
+    return {"id": current["id"], "version": current["version"]}
+
+
+def dynos(p: Platform, on: dict[str, Any]) -> list[dict[str, Any]]:
+    """The running dynos: one per unit of formation quantity, once a slug has been released."""
+    if on["slug"] is None:
+        return []
+    return [{"attach_url": None, "command": item["command"], "created_at": item["updated_at"],
+             "id": catalog.uuid_for("dyno", f"{on['id']}:{item['type']}.{index}"), "name": f"{item['type']}.{index}",
+             "release": release_ref(on), "app": ref(on), "size": p.sizes[item["size"].lower()]["name"], "state": "up",
+             "type": item["type"], "updated_at": item["updated_at"]}
+            for item in on["formation"].values() for index in range(1, item["quantity"] + 1)]
+
+
+def attachment_with(p: Platform, att: dict[str, Any], inclusion: str) -> dict[str, Any]:
+    """`Accept-Inclusion: addon:plan,config_vars` (pg:info, addons resolvers) adds those to the add-on."""
+    shown = attachment(p, att)
+    item = p.state["addons"][att["addon_id"]]
+    if "addon:plan" in inclusion:
+        shown["addon"]["plan"] = ref(p.plans[item["plan"]])
+    if "config_vars" in inclusion:
+        shown["addon"]["config_vars"] = list(item["config_vars"])
+    return shown
+
+
+def database(p: Platform, item: dict[str, Any]) -> dict[str, Any]:
+    """The Heroku Data API's view of a Postgres database (GET /client/v11/databases/{id}, used by pg:info)."""
+    plan = p.plans[item["plan"]]
+    return {"addon_id": item["id"], "name": item["name"], "plan": plan["name"].split(":", 1)[1],
+            "resource_url": item["credentials"].get("URL", ""),
+            "info": [{"name": "Plan", "values": [plan["human_name"]]}, {"name": "Status", "values": ["Available"]},
+                     {"name": "Data Size", "values": ["8.1 MB"]}, {"name": "Tables", "values": [0]},
+                     {"name": "PG Version", "values": ["16.4"]}, {"name": "Created", "values": [item["created_at"]]}]}
+
+
+ACCOUNT_FEATURES = [("spaces-strict-tls", "Require TLS 1.2 for apps in Private Spaces", "beta"),
+                    ("dashboard-metrics", "Metrics in the Dashboard", "general")]
+
+
+def account_features() -> list[dict[str, Any]]:
+    return [{"created_at": catalog.STATIC_TIME, "description": description, "display_name": name,
+             "doc_url": "https://devcenter.heroku.com/articles/heroku-beta-features", "enabled": False,
+             "feedback_email": "feedback@heroku.com", "id": catalog.uuid_for("account-feature", name), "name": name,
+             "state": state, "updated_at": catalog.STATIC_TIME} for name, description, state in ACCOUNT_FEATURES]
