@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 from pathlib import Path
 
 import httpx
@@ -62,7 +62,7 @@ def test_rate_limit_exhaustion_gives_429() -> None:
     box.state["ratelimit_capacity"] = 3
     http = raw(box)
     statuses = [http.get("/account").status_code for _ in range(5)]
-    assert statuses[:2] == [200, 200]
+    assert statuses == [200, 200, 200, 429, 429]  # three requests of budget, then refused
     last = http.get("/account")
     assert last.status_code == 429 and last.json()["id"] == "rate_limit"
     assert last.headers["RateLimit-Remaining"] == "0"
@@ -77,7 +77,7 @@ def test_app_create_rules(http: httpx.Client) -> None:
     assert taken.status_code == 422 and taken.json()["message"] == "Name is already taken"
     assert http.post("/apps", json={"name": "Bad_Name"}).status_code == 422
     generated = http.post("/apps", json={})
-    assert generated.status_code == 201 and generated.json()["name"]
+    assert generated.status_code == 201 and re.fullmatch(r"[a-z]+-sandbox-[0-9a-f]{5}", generated.json()["name"])
     by_id = http.get(f"/apps/{app['id']}")
     assert by_id.json()["name"] == "tmi-one"
     missing = http.get("/apps/nope")
@@ -297,10 +297,15 @@ def test_stats_count_requests_and_releases(http: httpx.Client) -> None:
     create(http)
     http.get("/apps/tmi-one/config-vars")
     http.patch("/apps/tmi-one/config-vars", json={"A": "1"})
+    http.get("/apps/nope/config-vars")
+    http.get("/no/such/path")
     stats = http.get("/__sandbox/stats").json()
-    assert stats["requests"]["GET /apps/{app}/config-vars"] == {"tmi-one": 1}
-    assert stats["releases"]["tmi-one"] == 3
-    assert json.dumps(stats)  # plain JSON
+    assert stats["requests"] == {"POST /apps": {"-": 1}, "GET /apps/{app}/config-vars": {"tmi-one": 1, "nope": 1},
+                                 "PATCH /apps/{app}/config-vars": {"tmi-one": 1}, "GET (unknown)": {"-": 1}}
+    assert stats["releases"] == {"tmi-one": 3}  # Initial release, Enable Logplex, Set A config vars
+    assert stats["max_in_flight"] == 1  # one request at a time from this client
+    reset = http.post("/__sandbox/stats/reset").json()
+    assert reset["requests"] == {} and reset["releases"] == {}
 
 
 def test_invalid_json_body(http: httpx.Client) -> None:
