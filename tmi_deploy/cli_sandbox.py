@@ -98,7 +98,7 @@ def sandbox_deploy(
     With `tmi-deploy --api-url URL` (or HEROKU_API_URL) it pushes to the sandbox served there;
     otherwise to the state file that `--sandbox` uses.
     """
-    from tmi_deploy.heroku import DEFAULT_API_URL
+    from tmi_deploy import DEFAULT_API_URL
 
     api_url = getattr(ctx.find_root().obj, "api_url", DEFAULT_API_URL)
     try:
