@@ -156,3 +156,14 @@ def test_plan_key_is_random_per_sandbox_and_kept(tmp_path: Path) -> None:
     assert sandbox_plan_key(second) != key
     assert CliRunner().invoke(cli_app, ["sandbox", "reset", "--state", str(first)]).exit_code == 0
     assert sandbox_plan_key(first) != key
+
+
+def test_an_unexpected_error_is_a_json_500_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tmi_deploy.sandbox import Sandbox, SandboxSettings
+
+    box = Sandbox(SandboxSettings(provisioning_seconds=0))  # unchecked: this answer is the point of the test
+    monkeypatch.setattr(box.platform, "find_app", lambda ident: {}["boom"])
+    response = raw(box).get("/apps/anything/config-vars")
+    assert response.status_code == 500
+    assert response.json() == {"id": "internal_server_error",
+                               "message": "Internal server error (a sandbox bug; see its log)."}
