@@ -55,6 +55,8 @@ def test_request_id_and_rate_limit_headers(http: httpx.Client) -> None:
     assert first.headers["Request-Id"].startswith("abc,def,")
     assert int(second.headers["RateLimit-Remaining"]) < int(first.headers["RateLimit-Remaining"]) <= 4500
     assert first.headers["RateLimit-Multiplier"] == "1"
+    limits = http.get("/account/rate-limits")
+    assert limits.json() == {"remaining": int(limits.headers["RateLimit-Remaining"])} and limits.json()["remaining"] < 4500
 
 
 def test_rate_limit_exhaustion_gives_429() -> None:

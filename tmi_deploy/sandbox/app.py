@@ -113,7 +113,9 @@ class Sandbox:
             with self.transaction(method != "GET"):
                 if not template.startswith("/__sandbox"):
                     self._count(method, template, request.path_params)
-                return self._answer(request, handler, Call(self.platform, dict(request.path_params), body, request.headers))
+                remaining = request.scope.get("state", {}).get("ratelimit_remaining", 4500)
+                call = Call(self.platform, dict(request.path_params), body, request.headers, remaining)
+                return self._answer(request, handler, call)
 
         return Route(path, endpoint, methods=[method], name=f"{method} {template}")
 

@@ -141,6 +141,7 @@ class Protocol:
         remaining = self.sandbox.limiter.spend(account or f"anonymous:{scope.get('client')}",
                                                float(self.sandbox.state.get("ratelimit_capacity", RATE_CAPACITY)))
         base["RateLimit-Remaining"] = str(max(int(remaining), 0))
+        scope.setdefault("state", {})["ratelimit_remaining"] = max(int(remaining), 0)  # for GET /account/rate-limits
         if not accepts_v3(headers):
             return MISSING_VERSION
         public = scope["method"] == "GET" and scope["path"].startswith(PUBLIC_READS)

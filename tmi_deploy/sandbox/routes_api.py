@@ -24,6 +24,7 @@ class Call:
     params: dict[str, str]
     body: Any
     headers: Headers
+    ratelimit_remaining: int = 4500
 
     @property
     def app(self) -> dict[str, Any]:
@@ -87,7 +88,7 @@ def catalog_ops() -> list[Op]:
 def account_ops() -> list[Op]:
     return [
         ("GET", "/account", lambda c: views.account(c.p)),
-        ("GET", "/account/rate-limits", lambda c: {"remaining": 4500}),
+        ("GET", "/account/rate-limits", lambda c: {"remaining": c.ratelimit_remaining}),
         ("GET", "/apps", lambda c: Listing([views.app(c.p, a) for a in c.p.state["apps"].values()], "id",
                                            ("id", "name", "updated_at"))),
         ("POST", "/apps", lambda c: Reply(201, views.app(c.p, c.p.create_app(c.obj())))),
