@@ -10,7 +10,9 @@ import pytest
 
 from tmi_deploy.catalog.checks import check_type, shown
 from tmi_deploy.catalog.lint import RULES, lint
+from tmi_deploy.catalog.renames import legacy_rename
 from tmi_deploy.catalog.variables import (
+    LEGACY_SERVER,
     RENAME_VERSION,
     is_secret_name,
     lookup,
@@ -181,3 +183,34 @@ def test_type_messages_never_quote_secrets_or_control_characters() -> None:
 def test_shown_hides_url_credentials(value: str, hidden: bool) -> None:
     assert (shown(value, sensitive=False) == "(sensitive)") is hidden
     assert shown(value, sensitive=True) == "(sensitive)"
+
+
+@pytest.mark.parametrize(("name", "version", "expected"), [
+    ("LOGGING_LEVEL", (1, 8, 22), "TMI_LOG_LEVEL"),
+    ("TMI_LOGGING_LEVEL", (1, 8, 22), "TMI_LOG_LEVEL"),
+    ("REDIS_HOST", (1, 8, 22), "TMI_REDIS_HOST"),
+    ("TMI_WEBSOCKET_ALLOWED_ORIGINS", (1, 8, 22), "WEBSOCKET_ALLOWED_ORIGINS"),
+    ("POSTGRES_HOST", (1, 8, 22), None),  # a host is not a whole URL: no rename
+    ("TMI_LOG_LEVEL", (1, 8, 22), None),  # already current
+    ("LOGGING_LEVEL", (0, 270, 3), "TMI_LOGGING_LEVEL"),  # old servers read both spellings
+    ("TMI_LOGGING_LEVEL", (0, 270, 3), None),
+    ("POSTGRES_HOST", (0, 270, 3), "TMI_POSTGRES_HOST"),
+    ("NOT_A_TMI_VAR", (1, 8, 22), None),
+    ("", (1, 8, 22), None),
+])
+def test_legacy_rename(name: str, version: tuple[int, int, int], expected: str | None) -> None:
+    assert legacy_rename(name, version) == expected
+
+
+def test_legacy_renames_keep_the_setting_and_are_read() -> None:
+    current = (1, 8, 22)
+    not_renamed = set()
+    for var in LEGACY_SERVER:
+        target = legacy_rename(var.name, current)
+        if target is None:
+            not_renamed.add(var.name)
+            continue
+        new = server_var(target)
+        assert new is not None and new.setting == var.setting and new.read_by(current), var.name
+    # Only the Postgres parts: TMI_DATABASE_URL carries them all in one URL.
+    assert not_renamed == {n for n in (v.name for v in LEGACY_SERVER) if "POSTGRES_" in n}
