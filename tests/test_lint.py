@@ -214,3 +214,24 @@ def test_legacy_renames_keep_the_setting_and_are_read() -> None:
         assert new is not None and new.setting == var.setting and new.read_by(current), var.name
     # Only the Postgres parts: TMI_DATABASE_URL carries them all in one URL.
     assert not_renamed == {n for n in (v.name for v in LEGACY_SERVER) if "POSTGRES_" in n}
+
+
+def _repository_text() -> dict[Path, str]:
+    paths = [ROOT / "README.md", *(p for d in ("tmi_deploy", "tests", "bench", "docs") for p in (ROOT / d).rglob("*")
+                                   if p.suffix in (".py", ".md", ".yml"))]
+    return {p: p.read_text(encoding="utf-8") for p in paths if p.is_file() and p != Path(__file__)}
+
+
+def test_no_reference_outside_the_repository() -> None:
+    outside = re.compile(r"\.\./shared|/work/|\bCONFIG\.md\b")
+    found = [f"{p.relative_to(ROOT)}: {m.group()}" for p, text in _repository_text().items()
+             for m in outside.finditer(text)]
+    assert found == []
+
+
+def test_every_docs_reference_exists() -> None:
+    cited = {m.group(1) for text in _repository_text().values()
+             for m in re.finditer(r"\bdocs/([\w-]+\.md)", text)}
+    assert {"tmi-config.md", "redis.md", "heroku-limits.md"} <= cited
+    missing = sorted(name for name in cited if not (ROOT / "docs" / name).is_file())
+    assert missing == []

@@ -1,4 +1,4 @@
-"""Post-deploy check: poll the server's public GET / until status.code is ok (CONFIG.md §5.2)."""
+"""Post-deploy check: poll the server's public GET / until status.code is ok (docs/tmi-config.md)."""
 
 from __future__ import annotations
 
