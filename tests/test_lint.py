@@ -106,7 +106,8 @@ def _with_server(env: Environment, **changes: object) -> Environment:
 def test_app_name_rule() -> None:
     env = load_environment(LINT, "port")
     for name, why in [("Bad_Name", "is not a name Heroku accepts"), ("a" * 31, "at most 30"),
-                      ("ab", "shorter than the 3"), ("tmi-", "is not a name Heroku accepts")]:
+                      ("ab", "shorter than the 3"), ("tmi-", "is not a name Heroku accepts"),
+                      ("tmi-server\n", "is not a name Heroku accepts"), ("tmí-server", "is not a name")]:
         findings = [f for f in lint(_with_server(env, name=name)) if f.code == "APP-NAME"]
         assert len(findings) == 1 and why in findings[0].message, name
         assert findings[0].line > 0 and "lowercase letters" in findings[0].hint
@@ -160,6 +161,11 @@ def test_secret_classification() -> None:
     ("TMI_SERVER_IDLE_TIMEOUT", "90", False), ("TMI_DB_MAX_OPEN_CONNS", "-3", True), ("TMI_OTEL_SAMPLING_RATE", "0.5", True),
     ("TMI_OAUTH_CALLBACK_URL", "/oauth2/callback", False), ("TMI_LOG_LEVEL", "", True),
     ("TMI_OAUTH_CALLBACK_URL", "http://[::1", False),
+    # Go's parsers refuse a trailing newline and non-ASCII digits; a `$`-anchored regex would not.
+    ("TMI_DB_MAX_OPEN_CONNS", "5\n", False), ("TMI_DB_MAX_OPEN_CONNS", "\u0663", False),
+    ("TMI_SERVER_IDLE_TIMEOUT", "5s\n", False), ("TMI_LOG_IS_DEV", "true\n", False),
+    ("TMI_OTEL_SAMPLING_RATE", "1.0\n", False),
+    ("TMI_SECRET_SETTINGS_ENCRYPTION_KEY", "ab" * 32 + "\n", False), ("TMI_SECRET_SETTINGS_ENCRYPTION_KEY", "ab" * 32, True),
 ])
 def test_type_checks(name: str, value: str, ok: bool) -> None:
     var = server_var(name)

@@ -8,13 +8,14 @@ from urllib.parse import urlsplit
 from tmi_deploy.catalog.variables import Var
 from tmi_deploy.config.models import LiteralValue, VarSpec
 
-# strconv.ParseBool and time.ParseDuration (docs/tmi-config.md, "Types").
+# strconv.ParseBool, Atoi, ParseFloat and time.ParseDuration (docs/tmi-config.md). Applied with
+# fullmatch: `$` would let a trailing newline through, which Go's parsers refuse.
 GO_BOOL = frozenset({"1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"})
 GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
-GO_DURATION = re.compile(r"^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$|^0$")
-HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
-INT = re.compile(r"^[-+]?\d+$")
-FLOAT = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+GO_DURATION = re.compile(r"[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+|0", re.ASCII)
+HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+INT = re.compile(r"[-+]?[0-9]+")
+FLOAT = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
 # Any URL with a user part, anywhere in the text: a token may sit there without a password.
 USERINFO = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s@]*@", re.IGNORECASE)
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -49,17 +50,17 @@ def check_type(var: Var, value: str, sensitive: bool = False) -> str | None:
     kind = var.type
     if kind == "bool" and value not in GO_BOOL:
         return f"{quoted} is not a boolean TMI accepts (true/false/1/0/t/f)"
-    if kind == "int" and not INT.match(value):
+    if kind == "int" and not INT.fullmatch(value):
         return f"{quoted} is not an integer"
-    if kind == "float" and not FLOAT.match(value):
+    if kind == "float" and not FLOAT.fullmatch(value):
         return f"{quoted} is not a number"
-    if kind == "duration" and not GO_DURATION.match(value):
+    if kind == "duration" and not GO_DURATION.fullmatch(value):
         return f"{quoted} is not a Go duration (e.g. 5s, 1m30s)"
     if kind == "enum" and value not in var.choices:
         return f"{quoted} is not one of {', '.join(var.choices)}"
     if kind == "url" and not _absolute_url(value):
         return f"{quoted} is not an absolute URL"
-    if kind == "hex32" and not HEX64.match(value):
+    if kind == "hex32" and not HEX64.fullmatch(value):
         return "must be exactly 64 hex characters (32 bytes)"
     return None
 

@@ -17,8 +17,9 @@ MAX_DYNOS_PER_APP = 100  # across all process types, unless raised on request
 # All config var keys and values of one app together (Dev Center "Limits").
 MAX_CONFIG_BYTES = 32 * 1024
 
-# The Platform API's app name pattern (hyper-schema, app/definitions/name).
-APP_NAME = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
+# The Platform API's app name pattern (hyper-schema, app/definitions/name), applied with fullmatch:
+# `$` would also accept a trailing newline.
+APP_NAME = re.compile(r"[a-z][a-z0-9-]{1,28}[a-z0-9]")
 APP_NAME_RULE = ("3 to 30 characters: lowercase letters, digits and dashes, starting with a letter and "
                  "ending with a letter or digit")
 
@@ -29,7 +30,7 @@ def is_performance(size: str) -> bool:
 
 def app_name_problem(name: str) -> str | None:
     """Why Heroku would refuse ``name`` as an app name, or None."""
-    if APP_NAME.match(name):
+    if APP_NAME.fullmatch(name):
         return None
     if len(name) > 30:
         return f"is {len(name)} characters long; Heroku allows at most 30"
