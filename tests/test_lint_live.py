@@ -51,7 +51,7 @@ def test_findings_point_at_the_heroku_app_and_var(staging: Environment) -> None:
     assert "remove TMI_SERVER_PORT" in problems[0].render()
 
 
-@pytest.mark.parametrize(("changes", "code", "text"), [
+BREAKAGES: list[tuple[dict[str, str | None], str, str]] = [
     ({"TMI_SERVER_TLS_ENABLED": "true"}, "TLS", "Heroku's router terminates TLS"),
     ({"TMI_LOG_IS_DEV": None}, "DEV-MODE", "defaults to true"),
     ({"TMI_LOG_IS_DEV": "T"}, "DEV-MODE", "development mode on"),
@@ -66,11 +66,20 @@ def test_findings_point_at_the_heroku_app_and_var(staging: Environment) -> None:
     ({"TMI_REDIS_HOST": "redis.example.com"}, "DUPLICATE", "TMI uses TMI_REDIS_URL and ignores TMI_REDIS_HOST"),
     ({"OAUTH_PROVIDERS_GITHUB_ENABLED": "true", "OAUTH_PROVIDERS_GITHUB_CLIENT_ID": "id"}, "OAUTH",
      "OAUTH_PROVIDERS_GITHUB_CLIENT_SECRET"),
-])
+]
+
+
+@pytest.mark.parametrize(("changes", "code", "text"), BREAKAGES)
 def test_hand_set_values_that_break_tmi(staging: Environment, changes: dict[str, str | None], code: str,
                                         text: str) -> None:
     rendered = check(staging, **changes)
     assert any(f"[{code}]" in r and text in r and "fix:" in r for r in rendered), rendered
+
+
+def test_every_live_rule_has_a_live_case() -> None:
+    live_codes = {code for rule in RULES if rule.live for code in rule.codes}
+    covered = {code for _, code, _ in BREAKAGES} | {"PORT", "REDIS-TLS", "JWT", "SSLMODE"}  # tests below
+    assert live_codes == covered
 
 
 def test_rediss_url_is_an_error_and_its_password_is_never_shown(staging: Environment) -> None:
