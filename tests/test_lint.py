@@ -241,3 +241,8 @@ def test_every_docs_reference_exists() -> None:
     assert {"tmi-config.md", "redis.md", "heroku-limits.md"} <= cited
     missing = sorted(name for name in cited if not (ROOT / "docs" / name).is_file())
     assert missing == []
+
+
+def test_every_rule_code_is_documented_with_its_live_flag() -> None:
+    rows = dict(re.findall(r"^\| `([A-Z-]+)` \| (yes|no) \|", (ROOT / "docs" / "lint-rules.md").read_text(), re.M))
+    assert rows == {code: "yes" if rule.live else "no" for rule in RULES for code in rule.codes}
