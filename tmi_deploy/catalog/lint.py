@@ -6,7 +6,7 @@ and a fix. Pure: no I/O, inputs are frozen models and plain dicts.
 
 from __future__ import annotations
 
-from tmi_deploy.catalog.checks import check_type
+from tmi_deploy.catalog.checks import USERINFO, check_type
 from tmi_deploy.catalog.rule import Rule
 from tmi_deploy.catalog.rules_platform import (
     rule_app_name,
@@ -31,7 +31,7 @@ from tmi_deploy.catalog.rules_wiring import (
     rule_redis_tls,
     rule_router,
 )
-from tmi_deploy.catalog.variables import URL_WITH_CREDENTIALS, is_secret_name, parse_version
+from tmi_deploy.catalog.variables import is_secret_name, parse_version
 from tmi_deploy.config.models import AppDesired, Environment, LiteralValue, Origin, Role, VarSpec
 from tmi_deploy.errors import Problem
 
@@ -91,7 +91,7 @@ def _live_app(app: AppDesired, config: dict[str, str]) -> AppDesired:
 
 
 def _live_spec(role: Role, name: str, value: str, where: Origin) -> VarSpec:
-    sensitive = is_secret_name(role, name) or bool(URL_WITH_CREDENTIALS.match(value))
+    sensitive = is_secret_name(role, name) or USERINFO.search(value) is not None
     return VarSpec(name=name, source=LiteralValue(value=value, sensitive=sensitive), sensitive=sensitive,
                    origin=where)
 
