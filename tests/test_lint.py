@@ -74,13 +74,19 @@ def test_shipped_environments_use_plain_connection_redis() -> None:
         assert server.config["TMI_REDIS_URL"].source.addon == "REDISCLOUD"  # type: ignore[union-attr]
 
 
-def test_legacy_fixture_reports_only_the_guides_redis() -> None:
-    # The guide's heroku-redis is TLS-only on Heroku and this old server has no TLS: an error, not a hint.
+def test_legacy_fixture_is_clean_for_its_version() -> None:
     env = load_environment(LEGACY, "legacy")
     assert parse_version(env.tmi_version) < RENAME_VERSION
-    findings = lint(env)
+    assert lint(env) == []
+
+
+def test_old_server_on_the_guides_heroku_redis_is_an_error(tmp_path: Path) -> None:
+    # The guide's heroku-redis is TLS-only on Heroku and this old server has no TLS: an error, not a hint.
+    source = (LEGACY / "legacy.yml").read_text()
+    (tmp_path / "old.yml").write_text(source.replace("REDIS: rediscloud:30", "REDIS: heroku-redis:mini"))
+    findings = lint(load_environment(tmp_path, "old"))
     assert [(f.code, f.severity) for f in findings] == [("REDIS-TLS", "error")]
-    assert findings[0].path.startswith("apps.server.config.REDIS_")
+    assert findings[0].path == "apps.server.config.REDIS_HOST" and "REDISCLOUD" in findings[0].hint
 
 
 def test_current_names_are_not_read_by_old_servers(tmp_path: Path) -> None:
