@@ -45,7 +45,7 @@ def test_blocked_replace_shows_in_every_format_and_apply_writes_nothing(cli: Any
     assert text.exit_code == 0, text.output
     assert "Apply will refuse this plan (1 blocker)" in text.output
     token = next(word.strip("`") for word in text.output.split() if word.startswith("`replace-addon:"))
-    assert token.startswith("replace-addon:tmi-scn-server:redis-")
+    assert token.startswith("replace-addon:tmi-scn-server:rediscloud-")
     markdown = cli("--sandbox", "plan", "main", "--format", "markdown", env=SECRETS).output
     caution = markdown.index("> [!CAUTION]")
     assert caution < markdown.index("### `main`") and f"`{token}`" in markdown

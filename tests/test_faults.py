@@ -55,7 +55,7 @@ def check_invariants(state: dict[str, Any]) -> None:
     attachments = Counter((a["app_id"], a["name"]) for a in state["attachments"].values())
     assert all(count == 1 for count in attachments.values()), attachments
     services = Counter(a["service"] for a in state["addons"].values())
-    assert services == {"heroku-postgresql": 1, "heroku-redis": 1, "papertrail": 1}, services
+    assert services == {"heroku-postgresql": 1, "rediscloud": 1, "papertrail": 1}, services
 
 
 @contextmanager

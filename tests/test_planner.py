@@ -50,7 +50,7 @@ def test_new_apps() -> None:
     assert {"TMI_DATABASE_URL", "TMI_JWT_SECRET", "TMI_CORS_ALLOWED_ORIGINS", "TMI_API_URL"} <= after
     assert "TMI_LOG_LEVEL" not in after
     assert [a.exists for a in env.apps] == [False, False]
-    assert env.apps[0].cost_after_cents == 500 + 300 + 700 and env.apps[1].cost_after_cents == 500
+    assert env.apps[0].cost_after_cents == 500 + 0 + 700 and env.apps[1].cost_after_cents == 500
     snapshot("new_apps", result)
 
 
@@ -121,7 +121,7 @@ def test_every_update_kind() -> None:
     assert by_key["TMI_LOG_LEVEL"].origin and by_key["TMI_LOG_LEVEL"].origin.endswith("updates.yml:17")
     assert (by_key["web"].old, by_key["web"].new) == ("1 x basic", "2 x standard-2x")
     server = result.environments[0].apps[0]
-    assert (server.cost_before_cents, server.cost_after_cents) == (500 + 300 + 700, 900 + 1500 + 2 * 5000)
+    assert (server.cost_before_cents, server.cost_after_cents) == (500 + 0 + 700, 900 + 1000 + 2 * 5000)
     snapshot("updates", result)
 
 
@@ -135,7 +135,7 @@ def test_replace_prune_and_protected() -> None:
     assert any("protected; kept" in w for w in env.warnings)
     assert by_key[("config", "TMI_REDIS_URL")].action == "update"
     [consent] = [b for b in env.blockers if b.kind == "consent"]
-    assert consent.consent and consent.consent.startswith("replace-addon:tmi-scn-server:redis-") and consent.blocking
+    assert consent.consent and consent.consent.startswith("replace-addon:tmi-scn-server:rediscloud-") and consent.blocking
     snapshot("replace", result)
 
 

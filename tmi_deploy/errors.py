@@ -34,7 +34,8 @@ class Problem:
     code: str = ""
 
     def render(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        # Line 0: no text position (a finding on a live Heroku app names the app instead).
+        where = f"{self.file}:{self.line}:{self.column}" if self.line > 0 else self.file
         key = f" {self.path}:" if self.path else ""
         code = f" [{self.code}]" if self.code else ""
         text = f"{where}: {self.severity}{code}:{key} {self.message}"

@@ -1,6 +1,6 @@
 """TMI's variables as data: what each server version reads, and what tmi-ux reads.
 
-Sources: ../shared/tmi/CONFIG.md §3 (server at 1.8.22, TMI_-prefixed since 0.277.0) and the
+Sources: docs/tmi-config.md (server at 1.8.22, TMI_-prefixed since 0.277.0) and the
 deployment guide's table (the unprefixed names older servers read, alongside TMI_<name>).
 """
 
