@@ -11,11 +11,11 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from tmi_deploy.catalog.variables import URL_WITH_CREDENTIALS, is_secret_name
-from tmi_deploy.config.models import AppDesired, Environment
+from tmi_deploy.config.models import AppDesired, Environment, VarSpec
 from tmi_deploy.live import Live, LiveApp
-from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, AppSummary, Change, EnvironmentPlan
+from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, AppSummary, Change, EnvironmentPlan
 from tmi_deploy.plan.values import Inputs, resolve
+from tmi_deploy.redact import display, is_secret
 
 # How a plan change lands, by service and tier (Heroku Postgres / Key-Value Store docs).
 IN_PLACE, MAINTENANCE, MIGRATION, DESTRUCTIVE = "in place", "needs maintenance", "needs migration", "destructive"
@@ -40,10 +40,14 @@ def classify_plan_change(old: str, new: str) -> str:
     return IN_PLACE
 
 
-def _show(value: str | None, sensitive: bool) -> str | None:
-    if value is None:
-        return None
-    return SENSITIVE if sensitive else value
+def _show(role: str, name: str, value: str | None, spec: VarSpec | None = None, *, live: bool = False) -> str | None:
+    """Display text of a value (redact.display): live values are never revealed by the declaration."""
+    return display(role, name, value, spec.source if spec is not None else None, live=live)
+
+
+def _sensitive(role: str, name: str, new: str | None, spec: VarSpec | None = None, old: str | None = None) -> bool:
+    source = spec.source if spec is not None else None
+    return is_secret(role, name, new, source) or is_secret(role, name, old, source, live=True)
 
 
 def plan_environment(env: Environment, live: Live, inputs: Inputs) -> EnvironmentPlan:
@@ -144,7 +148,8 @@ def _config_changes(env: Environment, app: AppDesired, live_app: LiveApp, live: 
             warnings.append(f"{app.name}: {name}: {found.note}; it cannot be set")
         result.append(Change(
             role=app.role, app=app.name, kind="config", action="create", key=name,
-            new=KNOWN_AFTER_APPLY if after else _show(found.value, spec.sensitive), sensitive=spec.sensitive,
+            new=KNOWN_AFTER_APPLY if after else _show(app.role, name, found.value, spec),
+            sensitive=_sensitive(app.role, name, found.value, spec),
             after_apply=after, origin=str(spec.origin), detail=found.note if after else "",
             fingerprint=inputs.fingerprint(found.value) if found.value is not None else "", value=found.value))
     for path in sorted(diff.get("values_changed", {})):
@@ -156,17 +161,18 @@ def _config_changes(env: Environment, app: AppDesired, live_app: LiveApp, live: 
             continue
         result.append(Change(
             role=app.role, app=app.name, kind="config", action="update", key=name,
-            old=_show(current[name], spec.sensitive), new=_show(found.value, spec.sensitive),
-            sensitive=spec.sensitive, origin=str(spec.origin), detail="drift" if _derived(spec) else "",
+            old=_show(app.role, name, current[name], spec, live=True), new=_show(app.role, name, found.value, spec),
+            sensitive=_sensitive(app.role, name, found.value, spec, current[name]), origin=str(spec.origin),
+            detail="drift" if _derived(spec) else "",
             fingerprint=inputs.fingerprint(found.value), value=found.value))
     for path in sorted(diff.get("dictionary_item_removed", {})):
         name = _key(path)
         if any(fnmatch.fnmatchcase(name, pattern) for pattern in env.policy.tolerate):
             continue
-        sensitive = _looks_sensitive(app.role, name, current[name])
         if env.policy.prune:
             result.append(Change(role=app.role, app=app.name, kind="config", action="delete", key=name,
-                                 old=_show(current[name], sensitive), sensitive=sensitive, detail="unknown"))
+                                 old=_show(app.role, name, current[name], live=True),
+                                 sensitive=_sensitive(app.role, name, None, old=current[name]), detail="unknown"))
         else:
             warnings.append(f"{app.name}: {name} is set live but not declared (left alone; policy.prune "
                             "would delete it)")
@@ -175,10 +181,6 @@ def _config_changes(env: Environment, app: AppDesired, live_app: LiveApp, live: 
 
 def _derived(spec: Any) -> bool:
     return not isinstance(spec.source, str) and hasattr(spec.source, "part")
-
-
-def _looks_sensitive(role: str, name: str, value: str) -> bool:
-    return is_secret_name(role, name) or bool(URL_WITH_CREDENTIALS.match(value))
 
 
 def _key(path: str) -> str:

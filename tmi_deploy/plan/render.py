@@ -10,7 +10,8 @@ import json
 from collections import Counter
 from typing import Any
 
-from tmi_deploy.plan.model import Change, EnvironmentPlan, Plan
+from tmi_deploy.plan.escape import html_text, md_code, md_text, quoted, visible
+from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change, EnvironmentPlan, Plan
 
 GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_BUDGET = 60_000  # headroom under GitHub's limit for the pointer and wrapper text
@@ -27,33 +28,52 @@ def money(cents: int) -> str:
     return f"${cents / 100:,.2f}"
 
 
+Shown = tuple[str | None, bool]  # display text, and whether it is a placeholder rather than a value
+
+
+def _is_marker(change: Change, text: str | None) -> bool:
+    """Whether display text is one of the planner's placeholders rather than a value."""
+    return (change.sensitive and text == SENSITIVE) or (change.after_apply and text == KNOWN_AFTER_APPLY)
+
+
+def _old(change: Change) -> Shown:
+    return change.old, _is_marker(change, change.old)
+
+
+def _new(change: Change) -> Shown:
+    if change.sensitive and change.after_apply:
+        return "(sensitive, known after apply)", True
+    if change.sensitive and change.action == "update" and change.new in (SENSITIVE, change.old):
+        return "(sensitive, changes)", True  # equal masked text on both sides would read as "no change"
+    return change.new, _is_marker(change, change.new)
+
+
+def _text_value(change: Change, shown: Shown) -> str | None:
+    text, placeholder = shown
+    if text is None:
+        return None
+    return visible(text) if change.kind != "config" or placeholder else quoted(text)
+
+
 def _describe(change: Change) -> str:
+    key = visible(change.key)
     if change.kind == "app" and change.action == "create":
-        return f"app {change.key} ({change.new})"
+        return f"app {key} ({visible(change.new or '')})"
     if change.kind == "collaborator":
-        return f"collaborator {change.key}"
-    label = change.kind if change.kind == "buildpacks" else f"{change.kind} {change.key}"
-    old, new = change.old, change.new
-    if change.kind == "config":
-        old = f'"{old}"' if old is not None and not change.sensitive else old
-        new = f'"{new}"' if new is not None and not change.sensitive and not change.after_apply else new
-        if change.sensitive and change.action == "update":
-            new = "(sensitive, changes)"
-        elif change.sensitive and change.after_apply:
-            new = "(sensitive, known after apply)"
+        return f"collaborator {key}"
+    label = change.kind if change.kind == "buildpacks" else f"{change.kind} {key}"
+    old, new = _text_value(change, _old(change)), _text_value(change, _new(change))
     if change.action == "create":
-        text = f"{label} = {new}"
-    elif change.action == "delete":
-        text = f"{label} (was {old})" if old is not None else label
-    else:
-        text = f"{label}: {old} -> {new}"
-    return text
+        return f"{label} = {new}"
+    if change.action == "delete":
+        return f"{label} (was {old})" if old is not None else label
+    return f"{label}: {old} -> {new}"
 
 
 def _suffix(change: Change) -> str:
-    notes = [n for n in (change.detail,) if n]
+    notes = [visible(n) for n in (change.detail,) if n]
     if change.destructive:
-        notes.append("needs --allow-destroy " + change.key)
+        notes.append("needs --allow-destroy " + visible(change.key))
     return f"  ({'; '.join(notes)})" if notes else ""
 
 
@@ -63,23 +83,24 @@ def render_text(plan: Plan, color: bool = False) -> str:
 
     lines: list[str] = []
     for env in plan.environments:
-        lines.append(paint("bold", f"Environment {env.environment}") + f"  (TMI {env.tmi_version}, {env.file})")
+        lines.append(paint("bold", f"Environment {visible(env.environment)}")
+                     + f"  (TMI {visible(env.tmi_version)}, {visible(env.file)})")
         for app in env.apps:
             state = "exists" if app.exists else "will be created"
-            lines.append(f"  {app.role:<7} {app.name:<30} {state:<16} "
+            lines.append(f"  {app.role:<7} {visible(app.name):<30} {state:<16} "
                          f"{money(app.cost_before_cents)} -> {money(app.cost_after_cents)}/month")
         lines.append("")
         current = None
         for change in env.changes:
             if change.app != current:
                 current = change.app
-                lines.append(paint("dim", f"  # {change.role} app {change.app}"))
-            origin = paint("dim", f"   # {change.origin}") if change.origin else ""
+                lines.append(paint("dim", f"  # {change.role} app {visible(change.app)}"))
+            origin = paint("dim", f"   # {visible(change.origin)}") if change.origin else ""
             lines.append(f"  {paint(change.symbol, f'{change.symbol:>3}')} {_describe(change)}{_suffix(change)}{origin}")
         if not env.changes:
             lines.append("  No changes. Live state matches the declaration.")
         for warning in env.warnings:
-            lines.append(f"  {paint('!', '!')} {warning}")
+            lines.append(f"  {paint('!', '!')} {visible(warning)}")
         tally = counts(env.changes)
         lines.append("")
         lines.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
@@ -88,38 +109,33 @@ def render_text(plan: Plan, color: bool = False) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _md(text: str | None) -> str:
+def _md_value(shown: Shown) -> str:
+    text, placeholder = shown
     if text is None:
         return ""
-    clean = text.replace("`", "'").replace("|", "\\|").replace("\n", " ")
-    return f"`{clean}`"
+    return f"*{md_text(text)}*" if placeholder else md_code(text)
 
 
 def _md_rows(changes: list[Change]) -> list[str]:
     rows = []
     for change in changes:
-        new = change.new
-        if change.sensitive and change.action == "update":
-            new = "(sensitive, changes)"
-        elif change.sensitive and change.after_apply:
-            new = "(sensitive, known after apply)"
-        note = change.detail + (" — needs `--allow-destroy " + change.key + "`" if change.destructive else "")
-        rows.append(f"| `{change.symbol}` | {change.kind} | {_md(change.key)} | {_md(change.old)} | {_md(new)} | "
-                    f"{note} | {change.origin or ''} |")
+        note = md_text(change.detail) + (" — needs " + md_code("--allow-destroy " + change.key) if change.destructive else "")
+        rows.append(f"| `{change.symbol}` | {change.kind} | {md_code(change.key)} | {_md_value(_old(change))} | "
+                    f"{_md_value(_new(change))} | {note} | {md_text(change.origin or '')} |")
     return rows
 
 
 def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]:
     tally = counts(env.changes)
     title = f"{len(env.changes)} change{'s' if len(env.changes) != 1 else ''}" if env.changes else "no changes"
-    out = [f"### `{env.environment}`: {title}", "",
-           f"TMI {env.tmi_version} · `{env.file}`", "",
+    out = [f"### {md_code(env.environment)}: {title}", "",
+           f"TMI {md_text(env.tmi_version)} · {md_code(env.file)}", "",
            "| role | Heroku app | status | + | ~ | - | -/+ | cost/month |",
            "|---|---|---|---|---|---|---|---|"]
     for app in env.apps:
         app_changes = [c for c in env.changes if c.role == app.role]
         t = counts(app_changes)
-        out.append(f"| {app.role} | `{app.name}` | {'exists' if app.exists else '**new**'} | {t['create']} | "
+        out.append(f"| {app.role} | {md_code(app.name)} | {'exists' if app.exists else '**new**'} | {t['create']} | "
                    f"{t['update']} | {t['delete']} | {t['replace']} | "
                    f"{money(app.cost_before_cents)} → {money(app.cost_after_cents)} |")
     out.append("")
@@ -130,7 +146,7 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
             continue
         shown = app_changes if max_rows is None else app_changes[:max_rows]
         hidden += len(app_changes) - len(shown)
-        out += [f"<details open><summary><b>{app.role}</b> <code>{app.name}</code>: {len(app_changes)} "
+        out += [f"<details open><summary><b>{app.role}</b> <code>{html_text(app.name)}</code>: {len(app_changes)} "
                 f"change{'s' if len(app_changes) != 1 else ''}</summary>", "",
                 "| | kind | key | old | new | note | declared at |", "|---|---|---|---|---|---|---|",
                 *_md_rows(shown)]
@@ -139,7 +155,7 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
         out += ["", "</details>", ""]
     if env.warnings:
         out += [f"<details><summary>Warnings ({len(env.warnings)})</summary>", ""]
-        out += [f"- {w.replace('|', chr(92) + '|')}" for w in env.warnings]
+        out += [f"- {md_text(w, line_start=True)}" for w in env.warnings]
         out += ["", "</details>", ""]
     out.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
                f"{tally['replace']} to replace.")
