@@ -207,3 +207,23 @@ def test_a_public_literal_equal_to_a_placeholder_is_quoted_as_a_value() -> None:
                                            cost_after_cents=0, changes=1),))
     assert '+ config WEIRD = "(sensitive)"' in render_text(Plan(environments=(env,)))
     assert change_rows(render_markdown(Plan(environments=(env,))))["WEIRD"][4] == ("value", "(sensitive)")
+
+
+def test_hostile_environment_file_renders_every_row(tmp_path: Path) -> None:
+    """The issue's reproduction: a note value with CR and an HTML comment, a prompt text with a newline
+    and a pipe, a value with backticks. Every config row of the shipped staging plan stays visible."""
+    environments = Path(__file__).resolve().parent.parent / "environments"
+    (tmp_path / "_base.yml").write_text((environments / "_base.yml").read_text())
+    (tmp_path / "s.yml").write_text(
+        "extends: _base.yml\napps:\n  server:\n    name: tmi-server-staging\n    config:\n"
+        '      AAA_NOTE: "harmless\\r\\r<!--"\n'
+        '      TMI_OPERATOR_CONTACT: "TMI | staging `eu`"\n'
+        '      TMI_ADMIN_PROVIDER_ID: {prompt: "Admin id\\n| x | y |\\r<!--"}\n'
+        "  client:\n    name: tmi-ux-staging\n")
+    result = plan(make_sandbox(), load("s", tmp_path))
+    config = [c for c in result.environments[0].changes if c.kind == "config"]
+    rows = change_rows(render_markdown(result))
+    assert set(rows) == {c.key for c in config} and len(config) > 20
+    assert rows["AAA_NOTE"][4] == ("value", "harmless\r\r<!--")
+    assert rows["TMI_OPERATOR_CONTACT"][4] == ("value", "TMI | staging `eu`")
+    assert rows["TMI_ADMIN_PROVIDER_ID"][5][1] == "asked at apply: Admin id\\x0a| x | y |\\x0d<!--"

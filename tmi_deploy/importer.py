@@ -18,6 +18,7 @@ import yaml
 
 from tmi_deploy.catalog.variables import lookup
 from tmi_deploy.live import Live, LiveApp
+from tmi_deploy.plan.escape import UNSAFE
 from tmi_deploy.plan.values import origin_of, url_part, with_sslmode
 from tmi_deploy.redact import is_secret, is_url
 
@@ -128,6 +129,19 @@ def _app_section(app: LiveApp, live: Live, skipped: list[str]) -> dict[str, Any]
     return section
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, but text with control characters or Unicode line breaks (NEL, U+2028) is
+    always double-quoted, where they are escaped: unquoted, a reader would fold them into spaces."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if UNSAFE.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def build_environment_yaml(live: Live, tmi_version: str, description: str) -> str:
     skipped: list[str] = []
     document: dict[str, Any] = {
@@ -139,4 +153,5 @@ def build_environment_yaml(live: Live, tmi_version: str, description: str) -> st
               "# after checking it is not a secret); {generate: ...} keeps the live key.\n")
     # ascii() keeps a hostile name on one comment line; names are not secret, values never appear here.
     header += "".join(f"# skipped: config var name {name!a} is not a valid name\n" for name in skipped)
-    return header + yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True, width=120)
+    return header + yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                              width=120)
