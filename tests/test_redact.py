@@ -21,7 +21,8 @@ PASSWORD_URL = "postgres://u4b2c9d:p8e7f6a5b4c3d2e1f0@ec2-1-2-3-4.compute-1.amaz
 
 @pytest.mark.parametrize("name", ["TMI_JWT_SECRET", "TMI_DATABASE_URL", "TMI_SECRET_SETTINGS_ENCRYPTION_KEY",
                                   "OAUTH_PROVIDERS_GITHUB_CLIENT_SECRET", "SMTP_PASS", "STRIPE_API_KEY",
-                                  "POSTGRES_PASSWORD", "SOME_CREDENTIALS"])
+                                  "POSTGRES_PASSWORD", "SOME_CREDENTIALS", "SAML_PROVIDERS_OKTA_IDP_METADATA_B64XML",
+                                  "TMI_CONTENT_OAUTH_PROVIDERS_BOX_CLIENT_SECRET", "ORACLE_PASSWORD"])
 def test_catalogue_and_name_say_secret(name: str) -> None:
     assert is_secret("server", name, "plain")
     assert display("server", name, "plain") == HIDDEN

@@ -227,3 +227,18 @@ def test_hostile_environment_file_renders_every_row(tmp_path: Path) -> None:
     assert rows["AAA_NOTE"][4] == ("value", "harmless\r\r<!--")
     assert rows["TMI_OPERATOR_CONTACT"][4] == ("value", "TMI | staging `eu`")
     assert rows["TMI_ADMIN_PROVIDER_ID"][5][1] == "asked at apply: Admin id\\x0a| x | y |\\x0d<!--"
+
+
+def test_renderers_check_content_again_for_hand_built_plans() -> None:
+    """A plan built without the planner (or read back) still never shows credentials or key-shaped text."""
+    leaky = [Change(role="server", app="tmi-x", kind="config", action="update", key="SENTRY_URL",
+                    old=f"https://user:{LIVE_CANARY}@s.example/1", new="https://s.example/1"),
+             Change(role="server", app="tmi-x", kind="config", action="delete", key="HOOK", old="9f" * 32)]
+    env = EnvironmentPlan(environment="e", tmi_version="1.8.22", file="f.yml", changes=tuple(leaky),
+                          apps=(AppSummary(role="server", name="tmi-x", exists=True, cost_before_cents=0,
+                                           cost_after_cents=0, changes=2),))
+    result = Plan(environments=(env,))
+    for output in (render_text(result), render_markdown(result)):
+        assert LIVE_CANARY not in output and "9f" * 32 not in output
+    assert '"https://user:••••@s.example/1" -> "https://s.example/1"' in render_text(result)
+    assert "- config HOOK (was (sensitive))" in render_text(result)

@@ -124,3 +124,11 @@ def display(role: str, name: str, value: str | None, source: Source | None = Non
     if is_url(value):
         return mask_url(value)
     return HIDDEN if looks_like_key(value) else value
+
+
+def redact_content(text: str) -> str:
+    """Display text checked again by content (the renderers' second line of defence; idempotent on
+    what ``display`` produced): a URL's credentials masked in place, a key-shaped value hidden."""
+    if is_url(text):
+        return mask_url(text)
+    return HIDDEN if looks_like_key(text) else text

@@ -258,7 +258,8 @@ FAMILY_PREFIXES = ("OAUTH_PROVIDERS_", "SAML_PROVIDERS_", "TMI_CONTENT_OAUTH_PRO
 SECRET_NAME = re.compile(r"SECRET|PASS|PWD|TOKEN|KEY|PRIVATE|CERTIFICATE|CREDENTIAL|SALT|SIGNATURE", re.IGNORECASE)
 PUBLIC_NAME_SUFFIXES = ("_CLIENT_ID", "_KEY_ID", "_URL", "_URI", "_ENDPOINT", "_ISSUER", "_SCOPES", "_ENABLED",
                         "_HEADER_FORMAT", "_ACCEPT_HEADER", "_ICON", "_NAME")
-OAUTH_SECRET_FIELDS = ("CLIENT_SECRET",)
+# Fields TMI classifies secret in its provider families (OAUTH_, SAML_, TMI_CONTENT_OAUTH_PROVIDERS_).
+FAMILY_SECRET_SUFFIXES = ("_CLIENT_SECRET", "_SP_PRIVATE_KEY", "_SP_CERTIFICATE", "_IDP_METADATA_B64XML")
 
 _SERVER_BY_NAME: dict[str, list[Var]] = {}
 for _var in CURRENT_SERVER + LEGACY_SERVER:
@@ -285,8 +286,7 @@ def is_secret_name(role: str, name: str) -> bool:
     if var is not None:
         return var.secret
     upper = name.upper()
-    oauth = OAUTH_RE.match(upper)
-    if oauth is not None and oauth.group(2) in OAUTH_SECRET_FIELDS:
+    if upper.endswith(FAMILY_SECRET_SUFFIXES):
         return True
     if upper.endswith(PUBLIC_NAME_SUFFIXES):
         return False

@@ -12,6 +12,7 @@ from typing import Any
 
 from tmi_deploy.plan.escape import html_text, md_code, md_text, quoted, visible
 from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change, EnvironmentPlan, Plan
+from tmi_deploy.redact import redact_content
 
 GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_BUDGET = 60_000  # headroom under GitHub's limit for the pointer and wrapper text
@@ -36,8 +37,16 @@ def _is_marker(change: Change, text: str | None) -> bool:
     return (change.sensitive and text == SENSITIVE) or (change.after_apply and text == KNOWN_AFTER_APPLY)
 
 
+def _checked(change: Change, text: str | None) -> Shown:
+    if text is None or _is_marker(change, text) or change.kind != "config":
+        return text, text is not None and _is_marker(change, text)
+    # Plans may be built by hand or read back: the classifier looks at the content once more.
+    shown = redact_content(text)
+    return (SENSITIVE, True) if shown == SENSITIVE and text != SENSITIVE else (shown, False)
+
+
 def _old(change: Change) -> Shown:
-    return change.old, _is_marker(change, change.old)
+    return _checked(change, change.old)
 
 
 def _new(change: Change) -> Shown:
@@ -45,7 +54,7 @@ def _new(change: Change) -> Shown:
         return "(sensitive, known after apply)", True
     if change.sensitive and change.action == "update" and change.new in (SENSITIVE, change.old):
         return "(sensitive, changes)", True  # equal masked text on both sides would read as "no change"
-    return change.new, _is_marker(change, change.new)
+    return _checked(change, change.new)
 
 
 def _text_value(change: Change, shown: Shown) -> str | None:
