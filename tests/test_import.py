@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -99,3 +101,23 @@ def test_imported_file_plans_no_changes(tmp_path: Path) -> None:
     assert env.apps["server"].config["PLAIN_SETTING"].source == SecretEnv(secret_env="PLAIN_SETTING")
     result = plan(box, env, {"PLAIN_SETTING": CANARY, "OAUTH_PROVIDERS_GITHUB_CLIENT_SECRET": "gh"})
     assert [c for c in result.environments[0].changes if c.kind == "config"] == []
+
+
+def test_cli_import_of_hostile_live_values_writes_references_and_never_crashes(cli: Any, tmp_path: Path) -> None:
+    """The issue's crash (values starting with @ % * ' { [ or holding a tab) and leaks, through the CLI."""
+    assert cli("--sandbox", "apply", "staging", "--yes").exit_code == 0
+    state_file = tmp_path / ".tmi-deploy" / "sandbox.json"
+    state = json.loads(state_file.read_text())
+    server = next(app for app in state["apps"].values() if app["name"] == "tmi-server-staging")
+    server["config"].update({"SMTP_PASS": "hunter2", "TMI_OPERATOR_NAME": "@x\t{y", "TMI_OPERATOR_CONTACT": "%p",
+                             "TMI_ADMIN_EMAIL": "*s", "TMI_OPERATOR_JURISDICTION": "'q", "TMI_ADMIN_GROUP_NAME": "[z"})
+    state_file.write_text(json.dumps(state))
+    result = cli("--sandbox", "import", "copy", "--app", "server=tmi-server-staging", "--write")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "environments" / "copy.yml").read_text()
+    assert "hunter2" not in text and "hunter2" not in result.output
+    config = load_environment(tmp_path / "environments", "copy").apps["server"].config
+    assert config["SMTP_PASS"].source == SecretEnv(secret_env="SMTP_PASS")
+    assert [config[n].source for n in ("TMI_OPERATOR_NAME", "TMI_OPERATOR_CONTACT", "TMI_ADMIN_EMAIL",
+                                       "TMI_OPERATOR_JURISDICTION", "TMI_ADMIN_GROUP_NAME")] == [
+        "@x\t{y", "%p", "*s", "'q", "[z"]
