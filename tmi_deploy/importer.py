@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 
 from tmi_deploy.catalog.variables import lookup
-from tmi_deploy.live import Live, LiveApp
 from tmi_deploy.plan.escape import UNSAFE
+from tmi_deploy.plan.state import Live, LiveApp
 from tmi_deploy.plan.values import origin_of, url_part, with_sslmode
 from tmi_deploy.redact import is_secret, is_url
 

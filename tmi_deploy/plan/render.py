@@ -1,7 +1,8 @@
 """Renderers of one Plan model: text (terminal), markdown (pull-request comment), json (machines).
 
 Only display fields are rendered; a Change's real value is excluded from the model's dump and repr,
-so secrets cannot reach any of these formats.
+so secrets cannot reach any of these formats. Every string from a file or live state goes through
+plan/escape.py for its format (docs/rendering.md).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import json
 from collections import Counter
 from typing import Any
 
+from tmi_deploy.plan.blockers import describe_blocker
 from tmi_deploy.plan.escape import html_text, md_code, md_text, quoted, visible
-from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change, EnvironmentPlan, Plan
+from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Blocker, Change, EnvironmentPlan, Plan
 from tmi_deploy.redact import redact_content
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -64,15 +66,19 @@ def _text_value(change: Change, shown: Shown) -> str | None:
     return visible(text) if change.kind != "config" or placeholder else quoted(text)
 
 
+def _key(change: Change) -> str:
+    return f"{change.renamed_from} → {change.key}" if change.renamed_from else change.key
+
+
 def _describe(change: Change) -> str:
     key = visible(change.key)
     if change.kind == "app" and change.action == "create":
         return f"app {key} ({visible(change.new or '')})"
     if change.kind == "collaborator":
         return f"collaborator {key}"
-    label = change.kind if change.kind == "buildpacks" else f"{change.kind} {key}"
+    label = change.kind if change.kind == "buildpacks" else f"{change.kind} {visible(_key(change))}"
     old, new = _text_value(change, _old(change)), _text_value(change, _new(change))
-    if change.action == "create":
+    if change.action == "create" or (change.action == "rename" and old is None):
         return f"{label} = {new}"
     if change.action == "delete":
         return f"{label} (was {old})" if old is not None else label
@@ -80,10 +86,22 @@ def _describe(change: Change) -> str:
 
 
 def _suffix(change: Change) -> str:
-    notes = [visible(n) for n in (change.detail,) if n]
-    if change.destructive:
-        notes.append("needs --allow-destroy " + visible(change.key))
-    return f"  ({'; '.join(notes)})" if notes else ""
+    return f"  ({visible(change.detail)})" if change.detail else ""
+
+
+def blocker_counts(env: EnvironmentPlan) -> str:
+    open_ = env.open_blockers
+    errors = sum(1 for b in open_ if b.kind == "error")
+    return f"{errors} error{'s' if errors != 1 else ''}, {len(open_) - errors} blocked"
+
+
+def _text_blockers(blockers: tuple[Blocker, ...]) -> list[str]:
+    if not blockers:
+        return []
+    open_ = [b for b in blockers if b.blocking]
+    head = (f"  Apply will refuse this plan ({len(open_)} blocker{'s' if len(open_) != 1 else ''}):" if open_
+            else "  Consented changes:")
+    return [head, *(visible(line) for b in blockers for line in describe_blocker(b).split("\n")), ""]
 
 
 def render_text(plan: Plan, color: bool = False) -> str:
@@ -99,6 +117,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
             lines.append(f"  {app.role:<7} {visible(app.name):<30} {state:<16} "
                          f"{money(app.cost_before_cents)} -> {money(app.cost_after_cents)}/month")
         lines.append("")
+        lines += _text_blockers(env.blockers)
         current = None
         for change in env.changes:
             if change.app != current:
@@ -113,7 +132,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
         tally = counts(env.changes)
         lines.append("")
         lines.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
-                     f"{tally['replace']} to replace.")
+                     f"{tally['replace']} to replace, {tally['rename']} to rename; {blocker_counts(env)}.")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -126,12 +145,29 @@ def _md_value(shown: Shown) -> str:
 
 
 def _md_rows(changes: list[Change]) -> list[str]:
-    rows = []
-    for change in changes:
-        note = md_text(change.detail) + (" — needs " + md_code("--allow-destroy " + change.key) if change.destructive else "")
-        rows.append(f"| `{change.symbol}` | {change.kind} | {md_code(change.key)} | {_md_value(_old(change))} | "
-                    f"{_md_value(_new(change))} | {note} | {md_text(change.origin or '')} |")
-    return rows
+    return [f"| `{change.symbol}` | {change.kind} | {md_code(_key(change))} | {_md_value(_old(change))} | "
+            f"{_md_value(_new(change))} | {md_text(change.detail)} | {md_text(change.origin or '')} |"
+            for change in changes]
+
+
+def _md_blockers(plan: Plan) -> list[str]:
+    """A visible block at the top of the comment: what apply will refuse, and the exact way out."""
+    blockers = [(env.environment, b) for env in plan.environments for b in env.blockers]
+    if not blockers:
+        return []
+    open_ = [b for _, b in blockers if b.blocking]
+    out = ["> [!CAUTION]" if open_ else "> [!NOTE]",
+           f"> **Apply will refuse this plan: {len(open_)} blocker{'s' if len(open_) != 1 else ''}.**" if open_
+           else "> **Consented changes** (the consent is part of this pull request):", ">"]
+    for environment, blocker in blockers:
+        where = f" ({blocker.origin})" if blocker.origin else ""
+        state = f" — consented at {blocker.consented_by}" if blocker.consented_by else ""
+        out.append(f"> - **{blocker.kind}** {md_code(environment)} {md_code(blocker.app) if blocker.app else ''} "
+                   f"{md_text(blocker.reason)}{md_text(where)}{md_text(state)}")
+        if blocker.kind == "consent" and not blocker.consented_by:
+            out.append(f">   - to consent, add {md_code(blocker.consent or '')} under `consent:` in the environment file")
+        out += [f">   {n}. {md_text(step)}" for n, step in enumerate(blocker.procedure, 1)]
+    return [*out, ""]
 
 
 def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]:
@@ -174,7 +210,7 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
 
 def render_markdown(plan: Plan, artifact_hint: str = "the full plan in the workflow's plan artifact",
                     budget: int = MARKDOWN_BUDGET) -> str:
-    header = ["## tmi-deploy plan", "", f"<sub>checksum `{plan.checksum()[:16]}`</sub>", ""]
+    header = ["## tmi-deploy plan", "", f"<sub>checksum `{plan.checksum()[:16]}`</sub>", "", *_md_blockers(plan)]
     for max_rows in (None, 200, 50, 10, 0):
         body: list[str] = []
         hidden = 0
@@ -196,7 +232,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "format_version": plan.format_version,
         "checksum": plan.checksum(),
         "has_changes": plan.has_changes,
-        "summary": {action: tally[action] for action in ("create", "update", "delete", "replace")},
+        "summary": {action: tally[action] for action in ("create", "update", "delete", "replace", "rename")},
+        "blocked": any(env.open_blockers for env in plan.environments),
         **plan.model_dump(mode="json"),
     }
 
