@@ -85,14 +85,16 @@ def test_key_like_parts_of_a_public_url_are_masked() -> None:
 
 
 @pytest.mark.parametrize("value", [HEX_KEY, "ghp_" + "a1" * 18, "sk_live_abc123", "-----BEGIN RSA PRIVATE KEY-----\nMII",
-                                   "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "dGhpcyBpcyBhIHNlY3JldCBrZXkgMTIz"])
+                                   "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "dGhpcyBpcyBhIHNlY3JldCBrZXkgMTIz",
+                                   "01234567-89ab-cdef-0123-456789abcdef", "abc_Zx9Yw8Vu7Ts6Rq5Po4Nm3"])
 def test_content_that_looks_like_a_key_is_hidden_under_any_name(value: str) -> None:
     assert looks_like_key(value)
     assert display("server", "TMI_OPERATOR_NAME", value) == HIDDEN
 
 
 @pytest.mark.parametrize("value", ["info", "Example Corp", "tmi-server-staging", "https://tmi.example.com",
-                                   "sentry.example.com", "TMI_LOG_LEVEL_DEBUG_FOR_EVERYTHING", "1.8.22", ""])
+                                   "sentry.example.com", "TMI_LOG_LEVEL_DEBUG_FOR_EVERYTHING", "1.8.22", "",
+                                   "postgresql-sinuous-48598", "heroku-postgresql-essential-0"])
 def test_ordinary_values_do_not_look_like_keys(value: str) -> None:
     assert not looks_like_key(value)
     assert display("server", "TMI_OPERATOR_NAME", value) == value

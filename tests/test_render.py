@@ -13,7 +13,7 @@ from markdown_it.token import Token
 from tests.conftest import make_sandbox
 from tests.harness import apply, deploy, load, plan
 from tmi_deploy.plan.escape import UNSAFE, quoted
-from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, AppSummary, Change, EnvironmentPlan, Plan
+from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, AppSummary, Blocker, Change, EnvironmentPlan, Plan
 from tmi_deploy.plan.render import GITHUB_COMMENT_LIMIT, render_json, render_markdown, render_text
 
 CANARY = "CANARY-7f3e-do-not-print"
@@ -242,3 +242,19 @@ def test_renderers_check_content_again_for_hand_built_plans() -> None:
         assert LIVE_CANARY not in output and "9f" * 32 not in output
     assert '"https://user:••••@s.example/1" -> "https://s.example/1"' in render_text(result)
     assert "- config HOOK (was (sensitive))" in render_text(result)
+
+
+def test_messages_quoting_a_secret_are_masked_in_every_format() -> None:
+    """A lint finding or warning may quote a value: credentials and key-shaped words never get through."""
+    quoted_url, key = f"postgres://u:{LIVE_CANARY}@h.example/db", "9f" * 32
+    blocker = Blocker(kind="error", app="tmi-x", reason=f"'{quoted_url}' is not a boolean", procedure=(f"use {key}",))
+    env = EnvironmentPlan(environment="e", tmi_version="1.8.22", file="f.yml", changes=(), blockers=(blocker,),
+                          warnings=(f"tmi-x: {key} and {quoted_url} quoted",),
+                          apps=(AppSummary(role="server", name="tmi-x", exists=True, cost_before_cents=0,
+                                           cost_after_cents=0, changes=0),))
+    result = Plan(environments=(env,))
+    for output in (render_text(result), render_markdown(result), render_json(result)):
+        assert LIVE_CANARY not in output and key not in output
+    for output in (render_text(result), render_markdown(result), json.dumps(json.loads(render_json(result)),
+                                                                            ensure_ascii=False)):
+        assert "postgres://u:••••@h.example/db" in output

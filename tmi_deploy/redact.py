@@ -30,15 +30,21 @@ _URL = re.compile(r"^([a-z][a-z0-9+.-]*://)([^/?#]*)(.*)$", re.IGNORECASE | re.D
 _KNOWN_TOKEN = re.compile(
     r"-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)|^(sk|rk|pk)_(live|test)_|^gh[pousr]_[A-Za-z0-9]{20,}|"
     r"^github_pat_|^xox[abpre]-|^AKIA[0-9A-Z]{16}$|^AIza[0-9A-Za-z_-]{30,}|^glpat-|^eyJ[\w-]+\.[\w-]+\.")
-# Long unbroken runs of base64/hex/url-safe characters mixing letters and digits: keys, tokens, UUIDs.
+# Long runs of base64/hex/url-safe characters mixing letters and digits (keys, tokens), with at least
+# one unbroken stretch of 16+ between dashes or underscores: names like postgresql-sinuous-48598 have
+# none. UUIDs (Heroku API keys are UUIDs) are keys too.
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9+/=_-]{24,}")
+_LONG_STRETCH = re.compile(r"[A-Za-z0-9+/=]{16,}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def looks_like_key(text: str) -> bool:
     """Content that reads as a credential even under a harmless name."""
-    if _KNOWN_TOKEN.search(text):
+    if _KNOWN_TOKEN.search(text) or _UUID.fullmatch(text):
         return True
-    return bool(_TOKEN_CHARS.fullmatch(text)) and any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+    if not _TOKEN_CHARS.fullmatch(text):
+        return False
+    return any(any(c.isdigit() for c in run) and any(c.isalpha() for c in run) for run in _LONG_STRETCH.findall(text))
 
 
 def mask_url(text: str) -> str:
@@ -132,3 +138,14 @@ def redact_content(text: str) -> str:
     if is_url(text):
         return mask_url(text)
     return HIDDEN if looks_like_key(text) else text
+
+
+_URL_IN_TEXT = re.compile(r"[a-z][a-z0-9+.-]*://[^\s'\"<>`]+", re.IGNORECASE)
+_TOKEN_IN_TEXT = re.compile(r"[A-Za-z0-9+/=_-]{24,}")
+
+
+def redact_text(text: str) -> str:
+    """Free text (a warning, a note, a lint message) with any URL credentials and key-shaped words masked:
+    messages sometimes quote a value, and a message is shown to everyone who reads the plan."""
+    text = _URL_IN_TEXT.sub(lambda m: mask_url(m.group(0)), text)
+    return _TOKEN_IN_TEXT.sub(lambda m: MASK if looks_like_key(m.group(0)) else m.group(0), text)

@@ -14,7 +14,7 @@ from typing import Any
 from tmi_deploy.plan.blockers import describe_blocker
 from tmi_deploy.plan.escape import html_text, md_code, md_text, quoted, visible
 from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Blocker, Change, EnvironmentPlan, Plan
-from tmi_deploy.redact import redact_content
+from tmi_deploy.redact import redact_content, redact_text
 
 GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_BUDGET = 60_000  # headroom under GitHub's limit for the pointer and wrapper text
@@ -85,8 +85,13 @@ def _describe(change: Change) -> str:
     return f"{label}: {old} -> {new}"
 
 
+def _say(text: str) -> str:
+    """Free text for the terminal: quoted values in messages masked, control characters inert."""
+    return visible(redact_text(text))
+
+
 def _suffix(change: Change) -> str:
-    return f"  ({visible(change.detail)})" if change.detail else ""
+    return f"  ({_say(change.detail)})" if change.detail else ""
 
 
 def blocker_counts(env: EnvironmentPlan) -> str:
@@ -101,7 +106,7 @@ def _text_blockers(blockers: tuple[Blocker, ...]) -> list[str]:
     open_ = [b for b in blockers if b.blocking]
     head = (f"  Apply will refuse this plan ({len(open_)} blocker{'s' if len(open_) != 1 else ''}):" if open_
             else "  Consented changes:")
-    return [head, *(visible(line) for b in blockers for line in describe_blocker(b).split("\n")), ""]
+    return [head, *(_say(line) for b in blockers for line in describe_blocker(b).split("\n")), ""]
 
 
 def render_text(plan: Plan, color: bool = False) -> str:
@@ -128,7 +133,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
         if not env.changes:
             lines.append("  No changes. Live state matches the declaration.")
         for warning in env.warnings:
-            lines.append(f"  {paint('!', '!')} {visible(warning)}")
+            lines.append(f"  {paint('!', '!')} {_say(warning)}")
         tally = counts(env.changes)
         lines.append("")
         lines.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
@@ -146,7 +151,7 @@ def _md_value(shown: Shown) -> str:
 
 def _md_rows(changes: list[Change]) -> list[str]:
     return [f"| `{change.symbol}` | {change.kind} | {md_code(_key(change))} | {_md_value(_old(change))} | "
-            f"{_md_value(_new(change))} | {md_text(change.detail)} | {md_text(change.origin or '')} |"
+            f"{_md_value(_new(change))} | {md_text(redact_text(change.detail))} | {md_text(change.origin or '')} |"
             for change in changes]
 
 
@@ -163,10 +168,10 @@ def _md_blockers(plan: Plan) -> list[str]:
         where = f" ({blocker.origin})" if blocker.origin else ""
         state = f" — consented at {blocker.consented_by}" if blocker.consented_by else ""
         out.append(f"> - **{blocker.kind}** {md_code(environment)} {md_code(blocker.app) if blocker.app else ''} "
-                   f"{md_text(blocker.reason)}{md_text(where)}{md_text(state)}")
+                   f"{md_text(redact_text(blocker.reason))}{md_text(where)}{md_text(state)}")
         if blocker.kind == "consent" and not blocker.consented_by:
             out.append(f">   - to consent, add {md_code(blocker.consent or '')} under `consent:` in the environment file")
-        out += [f">   {n}. {md_text(step)}" for n, step in enumerate(blocker.procedure, 1)]
+        out += [f">   {n}. {md_text(redact_text(step))}" for n, step in enumerate(blocker.procedure, 1)]
     return [*out, ""]
 
 
@@ -200,7 +205,7 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
         out += ["", "</details>", ""]
     if env.warnings:
         out += [f"<details><summary>Warnings ({len(env.warnings)})</summary>", ""]
-        out += [f"- {md_text(w, line_start=True)}" for w in env.warnings]
+        out += [f"- {md_text(redact_text(w), line_start=True)}" for w in env.warnings]
         out += ["", "</details>", ""]
     out.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
                f"{tally['replace']} to replace.")
@@ -234,8 +239,18 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "has_changes": plan.has_changes,
         "summary": {action: tally[action] for action in ("create", "update", "delete", "replace", "rename")},
         "blocked": any(env.open_blockers for env in plan.environments),
-        **plan.model_dump(mode="json"),
+        **_redacted_messages(plan.model_dump(mode="json")),
     }
+
+
+def _redacted_messages(document: dict[str, Any]) -> dict[str, Any]:
+    """Warnings and blocker texts (not compared by apply --plan) with quoted secrets masked."""
+    for env in document["environments"]:
+        env["warnings"] = [redact_text(w) for w in env["warnings"]]
+        for blocker in env["blockers"]:
+            blocker["reason"] = redact_text(blocker["reason"])
+            blocker["procedure"] = [redact_text(step) for step in blocker["procedure"]]
+    return document
 
 
 def render_json(plan: Plan) -> str:
