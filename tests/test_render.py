@@ -127,7 +127,9 @@ def hostile_plan() -> Plan:
     env = EnvironmentPlan(environment="staging", tmi_version=HOSTILE_VERSION, file="environments/staging.yml",
                           apps=(AppSummary(role="server", name="tmi-x", exists=True, cost_before_cents=0,
                                            cost_after_cents=0, changes=len(items)),),
-                          changes=tuple(items), warnings=("w\n\n# heading <!--", "- item | `x`"))
+                          changes=tuple(items), warnings=("w\n\n# heading <!--", "- item | `x`"),
+                          blockers=(Blocker(kind="error", app="tmi-x\r<!--", reason="bad\r\r<!--",
+                                            origin="f.yml:1\n# h", procedure=("step\n# heading", "<script>")),))
     return Plan(environments=(env,))
 
 
@@ -179,12 +181,14 @@ def test_markdown_cannot_inject_html_headings_or_a_no_changes_line() -> None:
     assert headings == ["tmi-deploy plan", "`staging`: 20 changes"]
     paragraphs = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "paragraph_open"]
     assert not any(p.startswith("No changes") for p in paragraphs)
-    assert not [c for t in tokens if t.type == "inline" for c in t.children or [] if c.type == "strong_open"]
+    strong = [t.children[i + 1].content for t in tokens if t.type == "inline" and t.children
+              for i, c in enumerate(t.children[:-1]) if c.type == "strong_open"]
+    assert strong == ["Apply will refuse this plan: 1 blocker.", "error"]  # only tmi-deploy's own emphasis
     assert sum(p.startswith("Plan: 2 to create, 18 to update") for p in paragraphs) == 1
     version_line = next(p for p in paragraphs if p.startswith("TMI "))
     assert "\n" not in GFM.renderInline(version_line) and "No changes" in version_line  # shown, inert
     items = [t for t in tokens if t.type == "list_item_open"]
-    assert len(items) == 2
+    assert len(items) == 5  # one blocker, its two steps, two warnings: no list item injected
 
 
 def test_text_neutralises_control_characters_and_keeps_values_exact() -> None:
