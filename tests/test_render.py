@@ -262,3 +262,10 @@ def test_messages_quoting_a_secret_are_masked_in_every_format() -> None:
     for output in (render_text(result), render_markdown(result), json.dumps(json.loads(render_json(result)),
                                                                             ensure_ascii=False)):
         assert "postgres://u:••••@h.example/db" in output
+
+
+def test_text_blockers_cannot_forge_plan_lines() -> None:
+    text = render_text(hostile_plan())
+    assert not UNSAFE.search(text.replace("\n", ""))
+    assert "bad\\x0d\\x0d<!--" in text and "step\\x0a# heading" in text
+    assert not any(line.lstrip().startswith("# h") for line in text.splitlines())

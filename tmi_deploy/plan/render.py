@@ -106,7 +106,15 @@ def _text_blockers(blockers: tuple[Blocker, ...]) -> list[str]:
     open_ = [b for b in blockers if b.blocking]
     head = (f"  Apply will refuse this plan ({len(open_)} blocker{'s' if len(open_) != 1 else ''}):" if open_
             else "  Consented changes:")
-    return [head, *(_say(line) for b in blockers for line in describe_blocker(b).split("\n")), ""]
+    return [head, *(describe_blocker(_inert(b)) for b in blockers), ""]
+
+
+def _inert(blocker: Blocker) -> Blocker:
+    """The blocker with every text escaped first, so a newline in a reason cannot forge a plan line."""
+    optional = {name: _say(text) for name in ("origin", "consent", "consented_by")
+                if (text := getattr(blocker, name)) is not None}
+    return blocker.model_copy(update={"app": _say(blocker.app), "reason": _say(blocker.reason),
+                                      "procedure": tuple(_say(step) for step in blocker.procedure), **optional})
 
 
 def render_text(plan: Plan, color: bool = False) -> str:
