@@ -11,9 +11,18 @@ import json
 from collections import Counter
 from typing import Any
 
-from tmi_deploy.plan.blockers import describe_blocker
 from tmi_deploy.plan.escape import html_text, md_code, md_text, quoted, visible
-from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Blocker, Change, EnvironmentPlan, Plan
+from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change, EnvironmentPlan, Plan
+from tmi_deploy.plan.render_overview import (
+    blocker_counts,
+    md_blockers,
+    md_summary,
+    money,
+    say,
+    text_blockers,
+    text_summary,
+    totals,
+)
 from tmi_deploy.redact import redact_content, redact_text
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -25,10 +34,6 @@ RESET = "\033[0m"
 
 def counts(changes: tuple[Change, ...] | list[Change]) -> Counter[str]:
     return Counter(change.action for change in changes)
-
-
-def money(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
 
 
 Shown = tuple[str | None, bool]  # display text, and whether it is a placeholder rather than a value
@@ -85,43 +90,15 @@ def _describe(change: Change) -> str:
     return f"{label}: {old} -> {new}"
 
 
-def _say(text: str) -> str:
-    """Free text for the terminal: quoted values in messages masked, control characters inert."""
-    return visible(redact_text(text))
-
-
 def _suffix(change: Change) -> str:
-    return f"  ({_say(change.detail)})" if change.detail else ""
-
-
-def blocker_counts(env: EnvironmentPlan) -> str:
-    open_ = env.open_blockers
-    errors = sum(1 for b in open_ if b.kind == "error")
-    return f"{errors} error{'s' if errors != 1 else ''}, {len(open_) - errors} blocked"
-
-
-def _text_blockers(blockers: tuple[Blocker, ...]) -> list[str]:
-    if not blockers:
-        return []
-    open_ = [b for b in blockers if b.blocking]
-    head = (f"  Apply will refuse this plan ({len(open_)} blocker{'s' if len(open_) != 1 else ''}):" if open_
-            else "  Consented changes:")
-    return [head, *(describe_blocker(_inert(b)) for b in blockers), ""]
-
-
-def _inert(blocker: Blocker) -> Blocker:
-    """The blocker with every text escaped first, so a newline in a reason cannot forge a plan line."""
-    optional = {name: _say(text) for name in ("origin", "consent", "consented_by")
-                if (text := getattr(blocker, name)) is not None}
-    return blocker.model_copy(update={"app": _say(blocker.app), "reason": _say(blocker.reason),
-                                      "procedure": tuple(_say(step) for step in blocker.procedure), **optional})
+    return f"  ({say(change.detail)})" if change.detail else ""
 
 
 def render_text(plan: Plan, color: bool = False) -> str:
     def paint(symbol: str, text: str) -> str:
         return f"{COLORS[symbol]}{text}{RESET}" if color else text
 
-    lines: list[str] = []
+    lines: list[str] = text_summary(plan)
     for env in plan.environments:
         lines.append(paint("bold", f"Environment {visible(env.environment)}")
                      + f"  (TMI {visible(env.tmi_version)}, {visible(env.file)})")
@@ -130,7 +107,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
             lines.append(f"  {app.role:<7} {visible(app.name):<30} {state:<16} "
                          f"{money(app.cost_before_cents)} -> {money(app.cost_after_cents)}/month")
         lines.append("")
-        lines += _text_blockers(env.blockers)
+        lines += text_blockers(env.blockers)
         current = None
         for change in env.changes:
             if change.app != current:
@@ -141,7 +118,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
         if not env.changes:
             lines.append("  No changes. Live state matches the declaration.")
         for warning in env.warnings:
-            lines.append(f"  {paint('!', '!')} {_say(warning)}")
+            lines.append(f"  {paint('!', '!')} {say(warning)}")
         tally = counts(env.changes)
         lines.append("")
         lines.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
@@ -163,31 +140,11 @@ def _md_rows(changes: list[Change]) -> list[str]:
             for change in changes]
 
 
-def _md_blockers(plan: Plan) -> list[str]:
-    """A visible block at the top of the comment: what apply will refuse, and the exact way out."""
-    blockers = [(env.environment, b) for env in plan.environments for b in env.blockers]
-    if not blockers:
-        return []
-    open_ = [b for _, b in blockers if b.blocking]
-    out = ["> [!CAUTION]" if open_ else "> [!NOTE]",
-           f"> **Apply will refuse this plan: {len(open_)} blocker{'s' if len(open_) != 1 else ''}.**" if open_
-           else "> **Consented changes** (the consent is part of this pull request):", ">"]
-    for environment, blocker in blockers:
-        where = f" ({blocker.origin})" if blocker.origin else ""
-        state = f" — consented at {blocker.consented_by}" if blocker.consented_by else ""
-        out.append(f"> - **{blocker.kind}** {md_code(environment)} {md_code(blocker.app) if blocker.app else ''} "
-                   f"{md_text(redact_text(blocker.reason))}{md_text(where)}{md_text(state)}")
-        if blocker.kind == "consent" and not blocker.consented_by:
-            out.append(f">   - to consent, add {md_code(blocker.consent or '')} under `consent:` in the environment file")
-        out += [f">   {n}. {md_text(redact_text(step))}" for n, step in enumerate(blocker.procedure, 1)]
-    return [*out, ""]
-
-
 def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]:
     tally = counts(env.changes)
     title = f"{len(env.changes)} change{'s' if len(env.changes) != 1 else ''}" if env.changes else "no changes"
-    out = [f"### {md_code(env.environment)}: {title}", "",
-           f"TMI {md_text(env.tmi_version)} · {md_code(env.file)}", "",
+    out = [f"### {md_code(env.environment, table=False)}: {title}", "",
+           f"TMI {md_text(env.tmi_version)} · {md_code(env.file, table=False)}", "",
            "| role | Heroku app | status | + | ~ | - | -/+ | cost/month |",
            "|---|---|---|---|---|---|---|---|"]
     for app in env.apps:
@@ -223,7 +180,8 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
 
 def render_markdown(plan: Plan, artifact_hint: str = "the full plan in the workflow's plan artifact",
                     budget: int = MARKDOWN_BUDGET) -> str:
-    header = ["## tmi-deploy plan", "", f"<sub>checksum `{plan.checksum()[:16]}`</sub>", "", *_md_blockers(plan)]
+    header = ["## tmi-deploy plan", "", f"<sub>checksum `{plan.checksum()[:16]}`</sub>", "", *md_blockers(plan),
+              *md_summary(plan)]
     for max_rows in (None, 200, 50, 10, 0):
         body: list[str] = []
         hidden = 0
@@ -236,7 +194,7 @@ def render_markdown(plan: Plan, artifact_hint: str = "the full plan in the workf
             text += f"\n> **{hidden} changes not shown** to fit a GitHub comment; see {artifact_hint}.\n"
         if len(text) <= budget:
             return text
-    return "\n".join(header) + f"\n> The plan is too large for a comment; see {artifact_hint}.\n"
+    return "\n".join(header) + f"\n> The details of every environment are too large for a comment; see {artifact_hint}.\n"
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
@@ -248,6 +206,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "summary": {action: tally[action] for action in ("create", "update", "delete", "replace", "rename")},
         "blocked": any(env.open_blockers for env in plan.environments),
         **_redacted_messages(plan.model_dump(mode="json")),
+        "totals": {env.environment: dict(zip(("cost_before_cents", "cost_after_cents"), totals(env), strict=True))
+                   for env in plan.environments},
     }
 
 
