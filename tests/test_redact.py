@@ -115,7 +115,7 @@ def _outputs(result: Plan) -> list[str]:
             repr(result), str(result.model_dump())]
 
 
-def _plan_overlay(tmp_path: Path, overlay: str, plant: dict[str, str], prune: bool = False) -> tuple[Plan, Sandbox]:
+def _plan_overlay(tmp_path: Path, overlay: str, plant: dict[str, str | None], prune: bool = False) -> tuple[Plan, Sandbox]:
     box = make_sandbox()
     apply(box, load("main"), {"SCN_GITHUB_SECRET": "gh"})
     box.platform.patch_config(box.platform.find_app("tmi-scn-server"), plant)
@@ -174,3 +174,13 @@ def test_an_oauth_token_url_is_reviewable(tmp_path: Path) -> None:
     result, _ = _plan_overlay(tmp_path, f"      OAUTH_PROVIDERS_GITHUB_TOKEN_URL: {url}\n", {})
     [change] = [c for c in result.environments[0].changes if c.key == "OAUTH_PROVIDERS_GITHUB_TOKEN_URL"]
     assert not change.sensitive and change.new == url
+
+
+def test_renames_hide_a_secret_legacy_value_and_show_a_public_one(tmp_path: Path) -> None:
+    plant = {"TMI_JWT_SECRET": None, "JWT_SECRET": LIVE_CANARY, "TMI_LOG_LEVEL": None, "LOGGING_LEVEL": "debug"}
+    result, _ = _plan_overlay(tmp_path, "      TMI_LOG_LEVEL: info\n", plant, prune=True)
+    renames = {c.renamed_from: c for c in result.environments[0].changes if c.action == "rename"}
+    assert renames["JWT_SECRET"].key == "TMI_JWT_SECRET" and renames["JWT_SECRET"].old == HIDDEN
+    assert renames["LOGGING_LEVEL"].old == "debug" and renames["LOGGING_LEVEL"].new == "info"
+    for output in _outputs(result):
+        assert LIVE_CANARY not in output
