@@ -29,10 +29,13 @@ from tmi_deploy.plan.render import render_json, render_markdown, render_text
 CANARY = "CANARY0a1b2c3d4e5f60718293a4b5c6d7e8f9"  # key-shaped: hidden under any name
 DB_URL = f"postgres://udb:{CANARY}x@db.example.com:5432/tmi"
 ENVIRON = {"FUZZ_SECRET": CANARY + "env"}
-SECRET_NAMES = [v.name for v in CURRENT_SERVER if v.secret] + ["SMTP_PASS", "MY_API_KEY", "X_TOKEN", "DB_PASSWORD"]
+SECRET_NAMES = [v.name for v in CURRENT_SERVER if v.secret] + ["SMTP_PASS", "MY_API_KEY", "X_TOKEN", "DB_PASSWORD",
+                                                                "JWT_SECRET"]
 # Names drawn from a small pool, so declared and live config often share a name (the old/new side rules).
 POOL = ["TMI_JWT_SECRET", "TMI_DATABASE_URL", "SMTP_PASS"]
-PUBLIC_NAMES = ["TMI_LOG_LEVEL", "TMI_OPERATOR_NAME", "SENTRY_URL", "OAUTH_PROVIDERS_GITHUB_TOKEN_URL", "AAA_NOTE"]
+# LOGGING_LEVEL and JWT_SECRET live next to declared TMI_ names make renames.
+PUBLIC_NAMES = ["TMI_LOG_LEVEL", "TMI_OPERATOR_NAME", "SENTRY_URL", "OAUTH_PROVIDERS_GITHUB_TOKEN_URL", "AAA_NOTE",
+                "LOGGING_LEVEL"]
 
 hostile_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12) | st.sampled_from(
     ["harmless\r\r<!--", "a|b", "`x`", "<script>", "\x1b[31m", "@x", "{y", "[z", "'q", "\t", "1.8.22\n\n**No changes.**"])
@@ -95,6 +98,8 @@ def _assert_clean(*outputs: str) -> None:
                  ("TMI_DATABASE_URL", {"addon": "DATABASE", "part": "host"}, DB_URL),
                  ("SENTRY_URL", "https://sentry.example.com/1", f"https://user:{CANARY}@sentry.example.com/1")],
          declared_only={}, live_only={"X_TOKEN": "pre " + CANARY}, version="1.8.22", prune=True)
+@example(shared=[], declared_only={"TMI_LOG_LEVEL": "info", "TMI_JWT_SECRET": {"generate": "hex", "bytes": 32}},
+         live_only={"LOGGING_LEVEL": "debug", "JWT_SECRET": "pre " + CANARY}, version="1.8.22", prune=True)
 @given(shared=shared_vars, declared_only=st.dictionaries(var_name, value_source, max_size=3), live_only=live_config,
        version=st.sampled_from(["1.8.22", "1.8.22", "0.270.3"]) | hostile_text, prune=st.booleans())
 def test_random_files_and_live_config_never_crash_or_leak(shared: list[tuple[str, Any, str]],
