@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from tests.conftest import make_sandbox
 from tests.harness import apply, deploy, load, plan
-from tmi_deploy.plan.model import AppSummary, Change, EnvironmentPlan, Plan
+from tmi_deploy.plan.escape import UNSAFE, quoted
+from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, AppSummary, Blocker, Change, EnvironmentPlan, Plan
 from tmi_deploy.plan.render import GITHUB_COMMENT_LIMIT, render_json, render_markdown, render_text
 
 CANARY = "CANARY-7f3e-do-not-print"
@@ -95,3 +100,172 @@ def test_secret_canary_never_appears(tmp_path: Path) -> None:
     for output in outputs:
         for needle in forbidden:
             assert needle not in output
+
+
+# ---- render safety: hostile strings from files and live state (issue 12, case 3) -----------------
+
+HOSTILE_VALUES = [
+    "harmless\r\r<!--", "a | b", "TMI | staging `eu`", "```fenced```", "`edge`", "<script>alert(1)</script>",
+    "line\nbreak", "nul\x00byte", "\x1b[31mred\x1b[0m", "back\\|slash", "  padded  ", "", "-->", "&lt;b&gt;",
+    "**bold** _em_ [link](https://evil.example)", "\u202eevil", "tab\there", "ünï©ødé ✓",
+]
+HOSTILE_VERSION = "1.8.22\n\n**No changes.**\n<!--"
+GFM = MarkdownIt("commonmark").enable("table")
+OUR_HTML = re.compile(r"^(<details( open)?><summary>.*</summary>|</details>|<sub>|</sub>|<b>|</b>|<code>|</code>)\s*$",
+                      re.DOTALL)
+
+
+def hostile_plan() -> Plan:
+    items = [Change(role="server", app="tmi-x", kind="config", action="update", key=f"K{i:02d}", old=value,
+                    new=value[::-1] + "!", origin=f"environments/x.yml:{i}", detail=value)
+             for i, value in enumerate(HOSTILE_VALUES)]
+    items.append(Change(role="server", app="tmi-x", kind="config", action="create", key="AAA_NOTE",
+                        new="harmless\r\r<!--", origin="environments/x.yml:1"))
+    items.append(Change(role="server", app="tmi-x", kind="config", action="create", key="TMI_ADMIN_PROVIDER_ID",
+                        new=KNOWN_AFTER_APPLY, after_apply=True, sensitive=True,
+                        detail="asked at apply: Admin id\n| x | y |\r<!--"))
+    env = EnvironmentPlan(environment="staging", tmi_version=HOSTILE_VERSION, file="environments/staging.yml",
+                          apps=(AppSummary(role="server", name="tmi-x", exists=True, cost_before_cents=0,
+                                           cost_after_cents=0, changes=len(items)),),
+                          changes=tuple(items), warnings=("w\n\n# heading <!--", "- item | `x`"),
+                          blockers=(Blocker(kind="error", app="tmi-x\r<!--", reason="bad\r\r<!--",
+                                            origin="f.yml:1\n# h", procedure=("step\n# heading", "<script>")),))
+    return Plan(environments=(env,))
+
+
+def _cell_value(children: list[Token]) -> tuple[str, str]:
+    """('value', exact string) for a code span (unescaped if marked escaped), ('placeholder', text) for em."""
+    kinds = [c.type for c in children]
+    if kinds and kinds[0] == "code_inline":
+        rest = "".join(c.content for c in children[1:])
+        return "value", json.loads(children[0].content) if rest == " (escaped)" else children[0].content
+    if kinds[:1] == ["em_open"]:
+        return "placeholder", children[1].content
+    return "text", "".join(c.content for c in children)
+
+
+def change_rows(markdown: str) -> dict[str, list[tuple[str, str]]]:
+    """Every rendered row of a change table, by key, as (kind, exact text) per cell."""
+    tokens = GFM.parse(markdown)
+    rows: dict[str, list[tuple[str, str]]] = {}
+    cells: list[tuple[str, str]] = []
+    for token in tokens:
+        if token.type == "tr_open":
+            cells = []
+        elif token.type == "inline" and cells is not None:
+            cells.append(_cell_value(token.children or []))
+        elif token.type == "tr_close" and len(cells) == 7 and cells[1][1] == "config":
+            rows[cells[2][1]] = cells
+    return rows
+
+
+def test_markdown_rows_all_visible_and_values_exact() -> None:
+    text = render_markdown(hostile_plan())
+    rows = change_rows(text)
+    for i, value in enumerate(HOSTILE_VALUES):
+        row = rows[f"K{i:02d}"]
+        assert row[3] == ("value", value) and row[4] == ("value", value[::-1] + "!")
+        assert row[5][1] == value.strip().replace("\r", "\\x0d").replace("\n", "\\x0a").replace("\x00", "\\x00").replace(
+            "\x1b", "\\x1b").replace("\t", "\\x09").replace("\u202e", "\\u202e")
+    assert rows["AAA_NOTE"][4] == ("value", "harmless\r\r<!--")
+    assert rows["TMI_ADMIN_PROVIDER_ID"][4] == ("placeholder", "(sensitive, known after apply)")
+    assert len(rows) == len(HOSTILE_VALUES) + 2
+
+
+def test_markdown_cannot_inject_html_headings_or_a_no_changes_line() -> None:
+    tokens = GFM.parse(render_markdown(hostile_plan()))
+    html = [t.content for t in tokens if t.type == "html_block"]
+    html += [c.content for t in tokens if t.type == "inline" for c in t.children or [] if c.type == "html_inline"]
+    assert html and all(OUR_HTML.match(h) for h in html), html
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert headings == ["tmi-deploy plan", "`staging`: 20 changes"]
+    paragraphs = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "paragraph_open"]
+    assert not any(p.startswith("No changes") for p in paragraphs)
+    strong = [t.children[i + 1].content for t in tokens if t.type == "inline" and t.children
+              for i, c in enumerate(t.children[:-1]) if c.type == "strong_open"]
+    assert strong == ["Apply will refuse this plan: 1 blocker.", "error"]  # only tmi-deploy's own emphasis
+    assert sum(p.startswith("Plan: 2 to create, 18 to update") for p in paragraphs) == 1
+    version_line = next(p for p in paragraphs if p.startswith("TMI "))
+    assert "\n" not in GFM.renderInline(version_line) and "No changes" in version_line  # shown, inert
+    items = [t for t in tokens if t.type == "list_item_open"]
+    assert len(items) == 5  # one blocker, its two steps, two warnings: no list item injected
+
+
+def test_text_neutralises_control_characters_and_keeps_values_exact() -> None:
+    text = render_text(hostile_plan())
+    assert not UNSAFE.search(text.replace("\n", ""))
+    lines = text.splitlines()
+    for i, value in enumerate(HOSTILE_VALUES):
+        [line] = [line for line in lines if f" config K{i:02d}: " in line]
+        shown = line.split(f" config K{i:02d}: ", 1)[1]
+        old = json.loads(shown[: len(quoted(value))])
+        assert old == value
+    assert sum("config" in line for line in lines) == len(HOSTILE_VALUES) + 2
+    assert "(TMI 1.8.22\\x0a\\x0a**No changes.**\\x0a<!--," in text
+
+
+def test_a_public_literal_equal_to_a_placeholder_is_quoted_as_a_value() -> None:
+    change = Change(role="server", app="tmi-x", kind="config", action="create", key="WEIRD", new="(sensitive)")
+    env = EnvironmentPlan(environment="e", tmi_version="1.8.22", file="f.yml", changes=(change,),
+                          apps=(AppSummary(role="server", name="tmi-x", exists=True, cost_before_cents=0,
+                                           cost_after_cents=0, changes=1),))
+    assert '+ config WEIRD = "(sensitive)"' in render_text(Plan(environments=(env,)))
+    assert change_rows(render_markdown(Plan(environments=(env,))))["WEIRD"][4] == ("value", "(sensitive)")
+
+
+def test_hostile_environment_file_renders_every_row(tmp_path: Path) -> None:
+    """The issue's reproduction: a note value with CR and an HTML comment, a prompt text with a newline
+    and a pipe, a value with backticks. Every config row of the shipped staging plan stays visible."""
+    environments = Path(__file__).resolve().parent.parent / "environments"
+    (tmp_path / "_base.yml").write_text((environments / "_base.yml").read_text())
+    (tmp_path / "s.yml").write_text(
+        "extends: _base.yml\napps:\n  server:\n    name: tmi-server-staging\n    config:\n"
+        '      AAA_NOTE: "harmless\\r\\r<!--"\n'
+        '      TMI_OPERATOR_CONTACT: "TMI | staging `eu`"\n'
+        '      TMI_ADMIN_PROVIDER_ID: {prompt: "Admin id\\n| x | y |\\r<!--"}\n'
+        "  client:\n    name: tmi-ux-staging\n")
+    result = plan(make_sandbox(), load("s", tmp_path))
+    config = [c for c in result.environments[0].changes if c.kind == "config"]
+    rows = change_rows(render_markdown(result))
+    assert set(rows) == {c.key for c in config} and len(config) > 20
+    assert rows["AAA_NOTE"][4] == ("value", "harmless\r\r<!--")
+    assert rows["TMI_OPERATOR_CONTACT"][4] == ("value", "TMI | staging `eu`")
+    assert rows["TMI_ADMIN_PROVIDER_ID"][5][1] == "asked at apply: Admin id\\x0a| x | y |\\x0d<!--"
+
+
+def test_renderers_check_content_again_for_hand_built_plans() -> None:
+    """A plan built without the planner (or read back) still never shows credentials or key-shaped text."""
+    leaky = [Change(role="server", app="tmi-x", kind="config", action="update", key="SENTRY_URL",
+                    old=f"https://user:{LIVE_CANARY}@s.example/1", new="https://s.example/1"),
+             Change(role="server", app="tmi-x", kind="config", action="delete", key="HOOK", old="9f" * 32)]
+    env = EnvironmentPlan(environment="e", tmi_version="1.8.22", file="f.yml", changes=tuple(leaky),
+                          apps=(AppSummary(role="server", name="tmi-x", exists=True, cost_before_cents=0,
+                                           cost_after_cents=0, changes=2),))
+    result = Plan(environments=(env,))
+    for output in (render_text(result), render_markdown(result)):
+        assert LIVE_CANARY not in output and "9f" * 32 not in output
+    assert '"https://user:••••@s.example/1" -> "https://s.example/1"' in render_text(result)
+    assert "- config HOOK (was (sensitive))" in render_text(result)
+
+
+def test_messages_quoting_a_secret_are_masked_in_every_format() -> None:
+    """A lint finding or warning may quote a value: credentials and key-shaped words never get through."""
+    quoted_url, key = f"postgres://u:{LIVE_CANARY}@h.example/db", "9f" * 32
+    blocker = Blocker(kind="error", app="tmi-x", reason=f"'{quoted_url}' is not a boolean", procedure=(f"use {key}",))
+    env = EnvironmentPlan(environment="e", tmi_version="1.8.22", file="f.yml", changes=(), blockers=(blocker,),
+                          warnings=(f"tmi-x: {key} and {quoted_url} quoted",),
+                          apps=(AppSummary(role="server", name="tmi-x", exists=True, cost_before_cents=0,
+                                           cost_after_cents=0, changes=0),))
+    result = Plan(environments=(env,))
+    for output in (render_text(result), render_markdown(result), render_json(result)):
+        assert LIVE_CANARY not in output and key not in output
+    for output in (render_text(result), render_markdown(result), json.dumps(json.loads(render_json(result)),
+                                                                            ensure_ascii=False)):
+        assert "postgres://u:••••@h.example/db" in output
+
+
+def test_text_blockers_cannot_forge_plan_lines() -> None:
+    text = render_text(hostile_plan())
+    assert not UNSAFE.search(text.replace("\n", ""))
+    assert "bad\\x0d\\x0d<!--" in text and "step\\x0a# heading" in text
+    assert not any(line.lstrip().startswith("# h") for line in text.splitlines())

@@ -252,8 +252,14 @@ FAMILY_PREFIXES = ("OAUTH_PROVIDERS_", "SAML_PROVIDERS_", "TMI_CONTENT_OAUTH_PRO
                    "TMI_CONTENT_", "TMI_SSRF_", "TMI_NATS_", "TMI_EXTRACTION_", "TMI_SECRET_",
                    "TMI_VAULT_", "TMI_AWS_", "TMI_AZURE_", "TMI_GCP_", "TMI_OCI_", "TMI_CLOUD_LOG_")
 
-SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|KEY|PRIVATE|CERTIFICATE", re.IGNORECASE)
-URL_WITH_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]+@", re.IGNORECASE)
+# Names the catalogue does not know: secret when they say so (SMTP_PASS, STRIPE_API_KEY, ...), except
+# identifiers and endpoints whose value is public by nature (OAUTH_PROVIDERS_X_TOKEN_URL, *_CLIENT_ID).
+# docs/secrets.md has the reasoning; tmi_deploy/redact.py combines this with declarations and content.
+SECRET_NAME = re.compile(r"SECRET|PASS|PWD|TOKEN|KEY|PRIVATE|CERTIFICATE|CREDENTIAL|SALT|SIGNATURE", re.IGNORECASE)
+PUBLIC_NAME_SUFFIXES = ("_CLIENT_ID", "_KEY_ID", "_URL", "_URI", "_ENDPOINT", "_ISSUER", "_SCOPES", "_ENABLED",
+                        "_HEADER_FORMAT", "_ACCEPT_HEADER", "_ICON", "_NAME")
+# Fields TMI classifies secret in its provider families (OAUTH_, SAML_, TMI_CONTENT_OAUTH_PROVIDERS_).
+FAMILY_SECRET_SUFFIXES = ("_CLIENT_SECRET", "_SP_PRIVATE_KEY", "_SP_CERTIFICATE", "_IDP_METADATA_B64XML")
 
 _SERVER_BY_NAME: dict[str, list[Var]] = {}
 for _var in CURRENT_SERVER + LEGACY_SERVER:
@@ -275,9 +281,13 @@ def lookup(role: str, name: str) -> Var | None:
 
 
 def is_secret_name(role: str, name: str) -> bool:
+    """What the catalogue (or, for unknown names, the name) says; redact.is_secret is the full answer."""
     var = lookup(role, name)
     if var is not None:
         return var.secret
-    if name.endswith("_CLIENT_ID") or name.endswith("_KEY_ID"):
+    upper = name.upper()
+    if upper.endswith(FAMILY_SECRET_SUFFIXES):
+        return True
+    if upper.endswith(PUBLIC_NAME_SUFFIXES):
         return False
     return bool(SECRET_NAME.search(name))

@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from tmi_deploy.catalog.variables import URL_WITH_CREDENTIALS, is_secret_name
 from tmi_deploy.config.models import (
     ROLES,
     AddonDesired,
@@ -39,6 +38,7 @@ from tmi_deploy.config.models import (
 )
 from tmi_deploy.config.yamlsrc import Document, KeyPath, Loc, dotted, read_yaml
 from tmi_deploy.errors import ConfigError, Problem
+from tmi_deploy.redact import is_secret
 
 DEFAULT_REGION = "us"
 DEFAULT_STACK = "heroku-24"
@@ -271,14 +271,8 @@ def _origin(loc: Loc) -> Origin:
 
 
 def _sensitive(role: str, name: str, source: Source) -> bool:
-    if isinstance(source, LiteralValue) and source.sensitive is not None:
-        return source.sensitive
-    if isinstance(source, SecretEnv | SecretFile | Prompt | Generate):
-        return True
-    if isinstance(source, FromAddon):
-        return source.part in ("url", "password")
-    text = source.value if isinstance(source, LiteralValue) else source if isinstance(source, str) else ""
-    return is_secret_name(role, name) or bool(URL_WITH_CREDENTIALS.match(text))
+    text = source.value if isinstance(source, LiteralValue) else source if isinstance(source, str) else None
+    return is_secret(role, name, text, source)
 
 
 def _to_environment(name: str, path: Path, doc: Document, model: EnvironmentFile

@@ -11,22 +11,23 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from tmi_deploy.catalog.variables import URL_WITH_CREDENTIALS, is_secret_name, parse_version, server_var
+from tmi_deploy.catalog.variables import parse_version, server_var
 from tmi_deploy.config.models import AppDesired, Environment, FromAddon, FromApp, VarSpec
 from tmi_deploy.plan.blockers import Notes
 from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change
 from tmi_deploy.plan.state import Live, LiveApp
 from tmi_deploy.plan.values import Inputs, Resolved, resolve
+from tmi_deploy.redact import display, is_secret
 
 
-def _show(value: str | None, sensitive: bool) -> str | None:
-    if value is None:
-        return None
-    return SENSITIVE if sensitive else value
+def _show(role: str, name: str, value: str | None, spec: VarSpec | None = None, *, live: bool = False) -> str | None:
+    """Display text of a value (redact.display): live values are never revealed by the declaration."""
+    return display(role, name, value, spec.source if spec is not None else None, live=live)
 
 
-def _looks_sensitive(role: str, name: str, value: str) -> bool:
-    return is_secret_name(role, name) or bool(URL_WITH_CREDENTIALS.match(value))
+def _sensitive(role: str, name: str, new: str | None, spec: VarSpec | None = None, old: str | None = None) -> bool:
+    source = spec.source if spec is not None else None
+    return is_secret(role, name, new, source) or is_secret(role, name, old, source, live=True)
 
 
 def renamed_to(role: str, name: str, tmi_version: str) -> str | None:
@@ -67,7 +68,8 @@ def _create(app: AppDesired, spec: VarSpec, found: Resolved, inputs: Inputs, not
         notes.error(app.name, f"{spec.name} cannot be set: {found.note}", str(spec.origin))
     return Change(
         role=app.role, app=app.name, kind="config", action="create", key=spec.name,
-        new=KNOWN_AFTER_APPLY if after else _show(found.value, spec.sensitive), sensitive=spec.sensitive,
+        new=KNOWN_AFTER_APPLY if after else _show(app.role, spec.name, found.value, spec),
+        sensitive=_sensitive(app.role, spec.name, found.value, spec),
         after_apply=after, origin=str(spec.origin), detail=found.note if after else "",
         fingerprint=inputs.fingerprint(found.value) if found.value is not None else "", value=found.value)
 
@@ -80,8 +82,9 @@ def _update(app: AppDesired, spec: VarSpec, found: Resolved, live_value: str, in
         return None
     return Change(
         role=app.role, app=app.name, kind="config", action="update", key=spec.name,
-        old=_show(live_value, spec.sensitive), new=_show(found.value, spec.sensitive),
-        sensitive=spec.sensitive, origin=str(spec.origin), detail="drift" if _derived(spec) else "",
+        old=_show(app.role, spec.name, live_value, spec, live=True), new=_show(app.role, spec.name, found.value, spec),
+        sensitive=_sensitive(app.role, spec.name, found.value, spec, live_value), origin=str(spec.origin),
+        detail="drift" if _derived(spec) else "",
         fingerprint=inputs.fingerprint(found.value), value=found.value)
 
 
@@ -92,17 +95,23 @@ def _with_renames(env: Environment, app: AppDesired, creates: list[Change], remo
     for name in removed:
         target = renamed_to(app.role, name, env.tmi_version)
         created = by_key.get(target) if target else None
-        sensitive = _looks_sensitive(app.role, name, current[name])
+        sensitive = _sensitive(app.role, name, None, old=current[name])
         if created is not None and env.policy.prune:
+            # The old value under the legacy name: hidden if either name or the new declaration says so.
+            target_spec = app.config[created.key]
+            old = _show(app.role, name, current[name], target_spec, live=True)
+            if old != current[name]:
+                sensitive = True
             sensitive = sensitive or created.sensitive
             by_key[created.key] = created.model_copy(update={
-                "action": "rename", "renamed_from": name, "old": _show(current[name], sensitive),
-                "new": created.new if not sensitive or created.after_apply else SENSITIVE, "sensitive": sensitive,
+                "action": "rename", "renamed_from": name, "old": old,
+                "new": created.new if old == current[name] or created.after_apply else SENSITIVE, "sensitive": sensitive,
                 "detail": f"legacy name {name} removed in the same release"})
         elif env.policy.prune:
             detail = f"legacy name of {target}" if target else "unknown"
             result.append(Change(role=app.role, app=app.name, kind="config", action="delete", key=name,
-                                 old=_show(current[name], sensitive), sensitive=sensitive, detail=detail))
+                                 old=_show(app.role, name, current[name], live=True), sensitive=sensitive,
+                                 detail=detail))
         elif target:
             notes.warn(f"{app.name}: {name} is the legacy name of {target}, which this TMI version reads instead "
                        "(left alone; policy.prune would remove it with the rename)")

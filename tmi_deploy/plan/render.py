@@ -1,7 +1,8 @@
 """Renderers of one Plan model: text (terminal), markdown (pull-request comment), json (machines).
 
 Only display fields are rendered; a Change's real value is excluded from the model's dump and repr,
-so secrets cannot reach any of these formats.
+so secrets cannot reach any of these formats. Every string from a file or live state goes through
+plan/escape.py for its format (docs/rendering.md).
 """
 
 from __future__ import annotations
@@ -10,12 +11,23 @@ import json
 from collections import Counter
 from typing import Any
 
-from tmi_deploy.plan.model import Change, EnvironmentPlan, Plan
-from tmi_deploy.plan.render_overview import blocker_counts, md_blockers, md_summary, money, text_blockers, text_summary, totals
+from tmi_deploy.plan.escape import html_text, md_code, md_text, quoted, visible
+from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change, EnvironmentPlan, Plan
+from tmi_deploy.plan.render_overview import (
+    blocker_counts,
+    md_blockers,
+    md_summary,
+    money,
+    say,
+    text_blockers,
+    text_summary,
+    totals,
+)
+from tmi_deploy.redact import redact_content, redact_text
 
 GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_BUDGET = 60_000  # headroom under GitHub's limit for the pointer and wrapper text
-COLORS = {"+": "\033[32m", "~": "\033[33m", "-": "\033[31m", "-/+": "\033[35m", "!": "\033[33m",
+COLORS = {"+": "\033[32m", "~": "\033[33m", "-": "\033[31m", "-/+": "\033[35m", "~>": "\033[36m", "!": "\033[33m",
           "bold": "\033[1m", "dim": "\033[2m"}
 RESET = "\033[0m"
 
@@ -24,33 +36,62 @@ def counts(changes: tuple[Change, ...] | list[Change]) -> Counter[str]:
     return Counter(change.action for change in changes)
 
 
+Shown = tuple[str | None, bool]  # display text, and whether it is a placeholder rather than a value
+
+
+def _is_marker(change: Change, text: str | None) -> bool:
+    """Whether display text is one of the planner's placeholders rather than a value."""
+    return (change.sensitive and text == SENSITIVE) or (change.after_apply and text == KNOWN_AFTER_APPLY)
+
+
+def _checked(change: Change, text: str | None) -> Shown:
+    if text is None or _is_marker(change, text) or change.kind != "config":
+        return text, text is not None and _is_marker(change, text)
+    # Plans may be built by hand or read back: the classifier looks at the content once more.
+    shown = redact_content(text)
+    return (SENSITIVE, True) if shown == SENSITIVE and text != SENSITIVE else (shown, False)
+
+
+def _old(change: Change) -> Shown:
+    return _checked(change, change.old)
+
+
+def _new(change: Change) -> Shown:
+    if change.sensitive and change.after_apply:
+        return "(sensitive, known after apply)", True
+    if change.sensitive and change.action == "update" and change.new in (SENSITIVE, change.old):
+        return "(sensitive, changes)", True  # equal masked text on both sides would read as "no change"
+    return _checked(change, change.new)
+
+
+def _text_value(change: Change, shown: Shown) -> str | None:
+    text, placeholder = shown
+    if text is None:
+        return None
+    return visible(text) if change.kind != "config" or placeholder else quoted(text)
+
+
+def _key(change: Change) -> str:
+    return f"{change.renamed_from} → {change.key}" if change.renamed_from else change.key
+
+
 def _describe(change: Change) -> str:
+    key = visible(change.key)
     if change.kind == "app" and change.action == "create":
-        return f"app {change.key} ({change.new})"
+        return f"app {key} ({visible(change.new or '')})"
     if change.kind == "collaborator":
-        return f"collaborator {change.key}"
-    label = change.kind if change.kind == "buildpacks" else f"{change.kind} {change.key}"
-    if change.renamed_from:
-        label = f"{change.kind} {change.renamed_from} → {change.key}"
-    old, new = change.old, change.new
-    if change.kind == "config":
-        old = f'"{old}"' if old is not None and not change.sensitive else old
-        new = f'"{new}"' if new is not None and not change.sensitive and not change.after_apply else new
-        if change.sensitive and change.action == "update":
-            new = "(sensitive, changes)"
-        elif change.sensitive and change.after_apply:
-            new = "(sensitive, known after apply)"
+        return f"collaborator {key}"
+    label = change.kind if change.kind == "buildpacks" else f"{change.kind} {visible(_key(change))}"
+    old, new = _text_value(change, _old(change)), _text_value(change, _new(change))
     if change.action == "create" or (change.action == "rename" and old is None):
-        text = f"{label} = {new}"
-    elif change.action == "delete":
-        text = f"{label} (was {old})" if old is not None else label
-    else:
-        text = f"{label}: {old} -> {new}"
-    return text
+        return f"{label} = {new}"
+    if change.action == "delete":
+        return f"{label} (was {old})" if old is not None else label
+    return f"{label}: {old} -> {new}"
 
 
 def _suffix(change: Change) -> str:
-    return f"  ({change.detail})" if change.detail else ""
+    return f"  ({say(change.detail)})" if change.detail else ""
 
 
 def render_text(plan: Plan, color: bool = False) -> str:
@@ -59,10 +100,11 @@ def render_text(plan: Plan, color: bool = False) -> str:
 
     lines: list[str] = text_summary(plan)
     for env in plan.environments:
-        lines.append(paint("bold", f"Environment {env.environment}") + f"  (TMI {env.tmi_version}, {env.file})")
+        lines.append(paint("bold", f"Environment {visible(env.environment)}")
+                     + f"  (TMI {visible(env.tmi_version)}, {visible(env.file)})")
         for app in env.apps:
             state = "exists" if app.exists else "will be created"
-            lines.append(f"  {app.role:<7} {app.name:<30} {state:<16} "
+            lines.append(f"  {app.role:<7} {visible(app.name):<30} {state:<16} "
                          f"{money(app.cost_before_cents)} -> {money(app.cost_after_cents)}/month")
         lines.append("")
         lines += text_blockers(env.blockers)
@@ -70,13 +112,13 @@ def render_text(plan: Plan, color: bool = False) -> str:
         for change in env.changes:
             if change.app != current:
                 current = change.app
-                lines.append(paint("dim", f"  # {change.role} app {change.app}"))
-            origin = paint("dim", f"   # {change.origin}") if change.origin else ""
+                lines.append(paint("dim", f"  # {change.role} app {visible(change.app)}"))
+            origin = paint("dim", f"   # {visible(change.origin)}") if change.origin else ""
             lines.append(f"  {paint(change.symbol, f'{change.symbol:>3}')} {_describe(change)}{_suffix(change)}{origin}")
         if not env.changes:
             lines.append("  No changes. Live state matches the declaration.")
         for warning in env.warnings:
-            lines.append(f"  {paint('!', '!')} {warning}")
+            lines.append(f"  {paint('!', '!')} {say(warning)}")
         tally = counts(env.changes)
         lines.append("")
         lines.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
@@ -85,39 +127,30 @@ def render_text(plan: Plan, color: bool = False) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _md(text: str | None) -> str:
+def _md_value(shown: Shown) -> str:
+    text, placeholder = shown
     if text is None:
         return ""
-    clean = text.replace("`", "'").replace("|", "\\|").replace("\n", " ")
-    return f"`{clean}`"
+    return f"*{md_text(text)}*" if placeholder else md_code(text)
 
 
 def _md_rows(changes: list[Change]) -> list[str]:
-    rows = []
-    for change in changes:
-        new = change.new
-        if change.sensitive and change.action == "update":
-            new = "(sensitive, changes)"
-        elif change.sensitive and change.after_apply:
-            new = "(sensitive, known after apply)"
-        note = change.detail
-        key = f"{change.renamed_from} → {change.key}" if change.renamed_from else change.key
-        rows.append(f"| `{change.symbol}` | {change.kind} | {_md(key)} | {_md(change.old)} | {_md(new)} | "
-                    f"{note} | {change.origin or ''} |")
-    return rows
+    return [f"| `{change.symbol}` | {change.kind} | {md_code(_key(change))} | {_md_value(_old(change))} | "
+            f"{_md_value(_new(change))} | {md_text(redact_text(change.detail))} | {md_text(change.origin or '')} |"
+            for change in changes]
 
 
 def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]:
     tally = counts(env.changes)
     title = f"{len(env.changes)} change{'s' if len(env.changes) != 1 else ''}" if env.changes else "no changes"
-    out = [f"### `{env.environment}`: {title}", "",
-           f"TMI {env.tmi_version} · `{env.file}`", "",
+    out = [f"### {md_code(env.environment, table=False)}: {title}", "",
+           f"TMI {md_text(env.tmi_version)} · {md_code(env.file, table=False)}", "",
            "| role | Heroku app | status | + | ~ | - | -/+ | cost/month |",
            "|---|---|---|---|---|---|---|---|"]
     for app in env.apps:
         app_changes = [c for c in env.changes if c.role == app.role]
         t = counts(app_changes)
-        out.append(f"| {app.role} | `{app.name}` | {'exists' if app.exists else '**new**'} | {t['create']} | "
+        out.append(f"| {app.role} | {md_code(app.name)} | {'exists' if app.exists else '**new**'} | {t['create']} | "
                    f"{t['update']} | {t['delete']} | {t['replace']} | "
                    f"{money(app.cost_before_cents)} → {money(app.cost_after_cents)} |")
     out.append("")
@@ -128,7 +161,7 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
             continue
         shown = app_changes if max_rows is None else app_changes[:max_rows]
         hidden += len(app_changes) - len(shown)
-        out += [f"<details open><summary><b>{app.role}</b> <code>{app.name}</code>: {len(app_changes)} "
+        out += [f"<details open><summary><b>{app.role}</b> <code>{html_text(app.name)}</code>: {len(app_changes)} "
                 f"change{'s' if len(app_changes) != 1 else ''}</summary>", "",
                 "| | kind | key | old | new | note | declared at |", "|---|---|---|---|---|---|---|",
                 *_md_rows(shown)]
@@ -137,7 +170,7 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
         out += ["", "</details>", ""]
     if env.warnings:
         out += [f"<details><summary>Warnings ({len(env.warnings)})</summary>", ""]
-        out += [f"- {w.replace('|', chr(92) + '|')}" for w in env.warnings]
+        out += [f"- {md_text(redact_text(w), line_start=True)}" for w in env.warnings]
         out += ["", "</details>", ""]
     out.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
                f"{tally['replace']} to replace.")
@@ -172,10 +205,20 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "has_changes": plan.has_changes,
         "summary": {action: tally[action] for action in ("create", "update", "delete", "replace", "rename")},
         "blocked": any(env.open_blockers for env in plan.environments),
-        **plan.model_dump(mode="json"),
+        **_redacted_messages(plan.model_dump(mode="json")),
         "totals": {env.environment: dict(zip(("cost_before_cents", "cost_after_cents"), totals(env), strict=True))
                    for env in plan.environments},
     }
+
+
+def _redacted_messages(document: dict[str, Any]) -> dict[str, Any]:
+    """Warnings and blocker texts (not compared by apply --plan) with quoted secrets masked."""
+    for env in document["environments"]:
+        env["warnings"] = [redact_text(w) for w in env["warnings"]]
+        for blocker in env["blockers"]:
+            blocker["reason"] = redact_text(blocker["reason"])
+            blocker["procedure"] = [redact_text(step) for step in blocker["procedure"]]
+    return document
 
 
 def render_json(plan: Plan) -> str:

@@ -3,11 +3,10 @@ and for plans of several environments one summary table with totals."""
 
 from __future__ import annotations
 
-import html
-import re
-
 from tmi_deploy.plan.blockers import describe_blocker
+from tmi_deploy.plan.escape import md_code, md_text, visible
 from tmi_deploy.plan.model import Blocker, EnvironmentPlan, Plan
+from tmi_deploy.redact import redact_text
 
 
 def money(cents: int) -> str:
@@ -24,13 +23,26 @@ def blocker_counts(env: EnvironmentPlan) -> str:
     return f"{errors} error{'s' if errors != 1 else ''}, {len(open_) - errors} blocked"
 
 
+def say(text: str) -> str:
+    """Free text for the terminal: quoted secrets masked (a message may quote a value), controls inert."""
+    return visible(redact_text(text))
+
+
+def _inert(blocker: Blocker) -> Blocker:
+    """The blocker with every text escaped first, so a newline in a reason cannot forge a plan line."""
+    optional = {name: say(text) for name in ("origin", "consent", "consented_by")
+                if (text := getattr(blocker, name)) is not None}
+    return blocker.model_copy(update={"app": say(blocker.app), "reason": say(blocker.reason),
+                                      "procedure": tuple(say(step) for step in blocker.procedure), **optional})
+
+
 def text_blockers(blockers: tuple[Blocker, ...]) -> list[str]:
     if not blockers:
         return []
     open_ = [b for b in blockers if b.blocking]
     head = (f"  Apply will refuse this plan ({len(open_)} blocker{'s' if len(open_) != 1 else ''}):" if open_
             else "  Consented changes:")
-    return [head, *(describe_blocker(b) for b in blockers), ""]
+    return [head, *(describe_blocker(_inert(b)) for b in blockers), ""]
 
 
 def text_summary(plan: Plan) -> list[str]:
@@ -39,7 +51,7 @@ def text_summary(plan: Plan) -> list[str]:
     rows = [f"{'environment':<24} {'apps':>4} {'changes':>7} {'blocked':>7}  cost/month"]
     for env in plan.environments:
         before, after = totals(env)
-        rows.append(f"{env.environment:<24} {len(env.apps):>4} {len(env.changes):>7} {len(env.open_blockers):>7}  "
+        rows.append(f"{visible(env.environment):<24} {len(env.apps):>4} {len(env.changes):>7} {len(env.open_blockers):>7}  "
                     f"{money(before)} -> {money(after)}")
     before, after = (sum(t) for t in zip(*(totals(env) for env in plan.environments), strict=True))
     rows.append(f"{'total':<24} {sum(len(e.apps) for e in plan.environments):>4} "
@@ -48,18 +60,9 @@ def text_summary(plan: Plan) -> list[str]:
     return [*rows, ""]
 
 
-def code(text: str) -> str:
-    """A markdown code span showing ``text`` exactly (a fence longer than any backtick run inside)."""
-    flat = text.replace("\r", " ").replace("\n", " ")
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
-    return f"{fence}{pad}{flat}{pad}{fence}"
-
-
-def md_text(text: str) -> str:
-    """Prose from a file or live state inside markdown: no HTML, no table breaks, one line."""
-    flat = html.escape(text.replace("\r", " ").replace("\n", " "), quote=False)
-    return re.sub(r"([\\`*_\[\]|])", r"\\\1", flat)
+def code(text: str, table: bool = False) -> str:
+    """A markdown code span showing ``text`` exactly (plan/escape.py; ``table`` inside a GFM table cell)."""
+    return md_code(text, table=table)
 
 
 def md_blockers(plan: Plan) -> list[str]:
@@ -75,10 +78,10 @@ def md_blockers(plan: Plan) -> list[str]:
         where = f" ({blocker.origin})" if blocker.origin else ""
         state = f" — consented at {blocker.consented_by}" if blocker.consented_by else ""
         app = f"{code(blocker.app)} " if blocker.app else ""
-        out.append(f"> - **{blocker.kind}** {code(environment)} {app}{md_text(blocker.reason + where + state)}")
+        out.append(f"> - **{blocker.kind}** {code(environment)} {app}{md_text(redact_text(blocker.reason) + where + state)}")
         if blocker.kind == "consent" and not blocker.consented_by and blocker.consent:
             out.append(f">   - to consent, add {code(blocker.consent)} under `consent:` in the environment file")
-        out += [f">   {n}. {md_text(step)}" for n, step in enumerate(blocker.procedure, 1)]
+        out += [f">   {n}. {md_text(redact_text(step), line_start=True)}" for n, step in enumerate(blocker.procedure, 1)]
     return [*out, ""]
 
 
@@ -88,7 +91,7 @@ def md_summary(plan: Plan) -> list[str]:
     out = ["| environment | apps | changes | blocked | cost/month |", "|---|---|---|---|---|"]
     for env in plan.environments:
         before, after = totals(env)
-        out.append(f"| {code(env.environment)} | {len(env.apps)} | {len(env.changes)} | {len(env.open_blockers)} | "
+        out.append(f"| {code(env.environment, table=True)} | {len(env.apps)} | {len(env.changes)} | {len(env.open_blockers)} | "
                    f"{money(before)} → {money(after)} |")
     before, after = (sum(t) for t in zip(*(totals(env) for env in plan.environments), strict=True))
     out.append(f"| **total** | {sum(len(e.apps) for e in plan.environments)} | "
