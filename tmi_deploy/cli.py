@@ -6,7 +6,6 @@ rule · 4 saved plan is stale
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import os
@@ -16,15 +15,16 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import httpx
 import typer
 
-from tmi_deploy import __version__
+from tmi_deploy import DEFAULT_API_URL, __version__
 from tmi_deploy.cli_sandbox import SANDBOX_STATE, sandbox_app
 from tmi_deploy.errors import ConfigError, Problem, SafetyBlocked, StalePlan, TmiDeployError
-from tmi_deploy.heroku import DEFAULT_API_URL, HerokuClient, find_token
+
+if TYPE_CHECKING:  # the HTTP stack (httpx ~80 ms) loads only for commands that talk to an API
+    from tmi_deploy.heroku import HerokuClient
 
 T = TypeVar("T")
 SANDBOX_TOKEN = "sandbox-token"
@@ -68,6 +68,8 @@ def _fail(exc: TmiDeployError) -> typer.Exit:
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
+    import asyncio
+
     return asyncio.run(coro)
 
 
@@ -100,7 +102,11 @@ def main_options(
 
 def _client(g: Globals) -> tuple[HerokuClient, str]:
     """A Platform API client and the token it uses (the token keys plan fingerprints)."""
+    from tmi_deploy.heroku import HerokuClient, find_token
+
     if g.sandbox:
+        import httpx
+
         from tmi_deploy.sandbox import SandboxSettings, create_app
 
         sandbox = create_app(SandboxSettings(state_path=SANDBOX_STATE))
@@ -210,6 +216,8 @@ def app_json(
 # ---- plan ---------------------------------------------------------------------------------------
 
 async def _make_plan(client: HerokuClient, envs: list[Any], inputs: Any) -> Any:
+    import asyncio
+
     from tmi_deploy.live import fetch_live
     from tmi_deploy.plan.model import Plan
     from tmi_deploy.plan.planner import plan_environment
@@ -270,6 +278,8 @@ def apply(
     provision_timeout: Annotated[float, typer.Option("--provision-timeout", help="seconds to wait for add-ons")] = 600,
 ) -> None:
     """Execute the plan for one environment, safely, and converge."""
+    import asyncio
+
     from tmi_deploy.apply import ApplyOptions, apply_environment
     from tmi_deploy.config.loader import load_environments
     from tmi_deploy.plan.model import Plan

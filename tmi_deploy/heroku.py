@@ -19,10 +19,10 @@ from typing import Any
 
 import httpx
 
+from tmi_deploy import DEFAULT_API_URL as DEFAULT_API_URL  # where it was before; defined without httpx
 from tmi_deploy import __version__
 from tmi_deploy.errors import CredentialsError, HerokuAPIError, RateLimitExhausted, TokenRejected, UncertainWrite
 
-DEFAULT_API_URL = "https://api.heroku.com"
 ACCEPT = "application/vnd.heroku+json; version=3"
 USER_AGENT = f"tmi-deploy/{__version__} (+https://github.com/ericfitz/tmi) httpx/{httpx.__version__}"
 RETRY_STATUSES = {429, 500, 502, 503, 504}

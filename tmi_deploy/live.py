@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict
 
 from tmi_deploy.config.models import Environment, Role
 from tmi_deploy.errors import HerokuAPIError
-from tmi_deploy.heroku import HerokuClient
+
+if TYPE_CHECKING:  # the planner imports this module's models and must not load the HTTP stack
+    from tmi_deploy.heroku import HerokuClient
 
 
 class Frozen(BaseModel):
