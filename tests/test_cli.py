@@ -186,7 +186,13 @@ def test_import_writes_an_environment_whose_plan_is_empty(cli: Any, tmp_path: Pa
                  "client=tmi-ux-staging", "--write")
     assert result.exit_code == 0, result.output
     text = (tmp_path / "environments" / "copy.yml").read_text()
-    assert "TMI_JWT_SECRET: {secret_env: TMI_JWT_SECRET}" in text or "secret_env: TMI_JWT_SECRET" in text
+    config = yaml.safe_load(text)["apps"]["server"]["config"]
+    assert config["TMI_JWT_SECRET"] == {"secret_env": "TMI_JWT_SECRET"}
+    assert config["TMI_DATABASE_URL"] == {"addon": "DATABASE", "part": "url", "sslmode": "require"}
+    state = json.loads((tmp_path / ".tmi-deploy" / "sandbox.json").read_text())
+    live = next(a for a in state["apps"].values() if a["name"] == "tmi-server-staging")["config"]
+    for secret in (live["TMI_JWT_SECRET"], live["TMI_DATABASE_URL"], live["TMI_SECRET_SETTINGS_ENCRYPTION_KEY"]):
+        assert secret not in text
     assert cli("--sandbox", "plan", "copy", "--detailed-exitcode").exit_code == 0
     again = cli("--sandbox", "import", "copy", "--app", "server=tmi-server-staging", "--write")
     assert again.exit_code == 1 and "exists" in again.output
