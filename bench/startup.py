@@ -3,16 +3,18 @@
     python bench/startup.py [--runs 15] [--imports]
 
 Each command runs --runs times in a scratch copy of environments/ and app.json (so `plan --sandbox`
-keeps its state file there, not in the repository); the table shows the median wall time and what
-the command adds over a bare interpreter. `plan --sandbox` runs a whole plan against the embedded
-emulator: its figure is start-up plus one plan's work, with no network. --imports also prints the
-ten slowest top-level imports of each command (`python -X importtime`, cumulative microseconds).
+keeps its state file there, not in the repository); the table shows the median wall and CPU time
+(user + system, steadier on a loaded machine) and what the command adds over a bare interpreter.
+`plan --sandbox` runs a whole plan against the embedded emulator: its figure is start-up plus one
+plan's work, with no network. --imports also prints the ten slowest top-level imports of each
+command (`python -X importtime`, cumulative milliseconds).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,14 +37,21 @@ def clean_environ() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("HEROKU_", "TMI_"))} | {"NO_COLOR": "1"}
 
 
-def time_once(args: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_once(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one run. CPU time moves less than wall time when other processes load
+    the machine, so it is the steadier figure for before/after comparisons."""
+    cpu_before, started = cpu_of_children(), time.perf_counter()
     result = subprocess.run([sys.executable, *args], cwd=cwd, env=clean_environ(), capture_output=True,
                             check=False)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, cpu_of_children() - cpu_before
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(args)} exited {result.returncode}:\n{result.stderr.decode()[-2000:]}")
-    return elapsed
+    return elapsed, cpu
 
 
 def slowest_imports(args: list[str], cwd: Path, count: int = 10) -> list[tuple[int, str]]:
@@ -70,16 +79,18 @@ def main() -> None:
         shutil.copy(ROOT / "app.json", cwd / "app.json")
         for args in COMMANDS.values():
             time_once(args, cwd)  # warm the OS cache and create the sandbox state once
-        samples: dict[str, list[float]] = {label: [] for label in COMMANDS}
+        samples: dict[str, list[tuple[float, float]]] = {label: [] for label in COMMANDS}
         for _ in range(options.runs):  # interleaved, so background load hits every command alike
             for label, args in COMMANDS.items():
                 samples[label].append(time_once(args, cwd))
-        medians = {label: statistics.median(values) for label, values in samples.items()}
-        baseline = medians["python -c pass"]
-        print(f"median of {options.runs} runs, {sys.executable} {sys.version.split()[0]}")
-        print(f"{'command':<36} {'median ms':>10} {'over python ms':>15}")
-        for label, value in medians.items():
-            print(f"{label:<36} {value * 1000:>10.0f} {(value - baseline) * 1000:>15.0f}")
+        wall = {label: statistics.median(w for w, _ in values) for label, values in samples.items()}
+        cpu = {label: statistics.median(c for _, c in values) for label, values in samples.items()}
+        base_wall, base_cpu = wall["python -c pass"], cpu["python -c pass"]
+        print(f"median of {options.runs} runs, {sys.executable} {sys.version.split()[0]}, load {os.getloadavg()[0]:.1f}")
+        print(f"{'command':<36} {'wall ms':>8} {'over python':>12} {'CPU ms':>8} {'over python':>12}")
+        for label in COMMANDS:
+            print(f"{label:<36} {wall[label] * 1000:>8.0f} {(wall[label] - base_wall) * 1000:>12.0f} "
+                  f"{cpu[label] * 1000:>8.0f} {(cpu[label] - base_cpu) * 1000:>12.0f}")
         if options.imports:
             for label, args in list(COMMANDS.items())[1:]:
                 print(f"\n{label}: slowest top-level imports (cumulative ms)")
