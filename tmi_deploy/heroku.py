@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 
-from tmi_deploy import DEFAULT_API_URL as DEFAULT_API_URL  # where it was before; defined without httpx
 from tmi_deploy import __version__
 from tmi_deploy.errors import CredentialsError, HerokuAPIError, RateLimitExhausted, TokenRejected, UncertainWrite
 
@@ -104,8 +103,9 @@ class HerokuClient:
             next_range = response.headers.get("Next-Range") if response.status_code == 206 else None
         return items
 
-    async def patch(self, path: str, body: Any) -> Any:
-        return (await self.request("PATCH", path, json=body)).json()
+    async def patch(self, path: str, body: Any, *, idempotent: bool = True) -> Any:
+        """``idempotent=False`` for a PATCH that makes a release (config vars): never retried blindly."""
+        return (await self.request("PATCH", path, json=body, idempotent=idempotent)).json()
 
     async def put(self, path: str, body: Any) -> Any:
         return (await self.request("PUT", path, json=body)).json()

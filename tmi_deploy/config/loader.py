@@ -16,6 +16,7 @@ from tmi_deploy.config.models import (
     AddonSpec,
     AppDesired,
     AppFile,
+    Consent,
     EnvironmentFile,
     Formation,
     FormationSpec,
@@ -310,9 +311,10 @@ def _to_environment(name: str, path: Path, doc: Document, model: EnvironmentFile
         problem(("apps",), "two roles use the same Heroku app name", "give each role its own app")
     if problems or model.tmi_version is None:
         return None, problems
+    consent = tuple(Consent(token=token.strip(), origin=_origin(doc.loc(("consent", index))))
+                    for index, token in enumerate(model.consent or ()))
     env = EnvironmentModel(name=name, file=doc.file, tmi_version=model.tmi_version, policy=policy,
-                           apps=apps,
-                           base_dir=str(path.parent), app_json=model.app_json)
+                           apps=apps, base_dir=str(path.parent), app_json=model.app_json, consent=consent)
     return env, []
 
 
