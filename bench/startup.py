@@ -6,8 +6,9 @@ Each command runs --runs times in a scratch copy of environments/ and app.json (
 keeps its state file there, not in the repository); the table shows the median wall and CPU time
 (user + system, steadier on a loaded machine) and what the command adds over a bare interpreter.
 `plan --sandbox` runs a whole plan against the embedded emulator: its figure is start-up plus one
-plan's work, with no network. --imports also prints the ten slowest top-level imports of each
-command (`python -X importtime`, cumulative milliseconds).
+plan's work, with no network. "modules" counts what the command imports (`python -X importtime`):
+the figure that does not move with machine load. --imports also prints the ten slowest top-level
+imports of each command (cumulative milliseconds).
 """
 
 from __future__ import annotations
@@ -54,18 +55,39 @@ def time_once(args: list[str], cwd: Path) -> tuple[float, float]:
     return elapsed, cpu
 
 
-def slowest_imports(args: list[str], cwd: Path, count: int = 10) -> list[tuple[int, str]]:
-    """Top-level imports (no indentation in -X importtime's tree) by cumulative time."""
+def import_tree(args: list[str], cwd: Path) -> list[tuple[int, str, bool]]:
+    """Every module the command imports: (cumulative microseconds, name, imported at top level)."""
     result = subprocess.run([sys.executable, "-X", "importtime", *args], cwd=cwd, env=clean_environ(),
                             capture_output=True, text=True, check=False)
-    rows: list[tuple[int, str]] = []
+    rows: list[tuple[int, str, bool]] = []
     for line in result.stderr.splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
             continue
         _self, cumulative, name = line.removeprefix("import time:").split("|")
-        if not name.startswith("  "):  # one space is the separator; more is a nested import
-            rows.append((int(cumulative), name.strip()))
-    return sorted(rows, reverse=True)[:count]
+        rows.append((int(cumulative), name.strip(), not name.startswith("  ")))  # deeper = more indented
+    return rows
+
+
+def measure(cwd: Path, runs: int) -> dict[str, list[tuple[float, float]]]:
+    for args in COMMANDS.values():
+        time_once(args, cwd)  # warm the OS cache and create the sandbox state once
+    samples: dict[str, list[tuple[float, float]]] = {label: [] for label in COMMANDS}
+    for _ in range(runs):  # interleaved, so background load hits every command alike
+        for label, args in COMMANDS.items():
+            samples[label].append(time_once(args, cwd))
+    return samples
+
+
+def print_table(samples: dict[str, list[tuple[float, float]]], modules: dict[str, int]) -> None:
+    wall = {label: statistics.median(w for w, _ in values) for label, values in samples.items()}
+    cpu = {label: statistics.median(c for _, c in values) for label, values in samples.items()}
+    base_wall, base_cpu = wall["python -c pass"], cpu["python -c pass"]
+    runs = len(next(iter(samples.values())))
+    print(f"median of {runs} runs, {sys.executable} {sys.version.split()[0]}, load {os.getloadavg()[0]:.1f}")
+    print(f"{'command':<36} {'wall ms':>8} {'over python':>12} {'CPU ms':>8} {'over python':>12} {'modules':>8}")
+    for label in COMMANDS:
+        print(f"{label:<36} {wall[label] * 1000:>8.0f} {(wall[label] - base_wall) * 1000:>12.0f} "
+              f"{cpu[label] * 1000:>8.0f} {(cpu[label] - base_cpu) * 1000:>12.0f} {modules[label]:>8}")
 
 
 def main() -> None:
@@ -77,24 +99,13 @@ def main() -> None:
         cwd = Path(scratch)
         shutil.copytree(ROOT / "environments", cwd / "environments")
         shutil.copy(ROOT / "app.json", cwd / "app.json")
-        for args in COMMANDS.values():
-            time_once(args, cwd)  # warm the OS cache and create the sandbox state once
-        samples: dict[str, list[tuple[float, float]]] = {label: [] for label in COMMANDS}
-        for _ in range(options.runs):  # interleaved, so background load hits every command alike
-            for label, args in COMMANDS.items():
-                samples[label].append(time_once(args, cwd))
-        wall = {label: statistics.median(w for w, _ in values) for label, values in samples.items()}
-        cpu = {label: statistics.median(c for _, c in values) for label, values in samples.items()}
-        base_wall, base_cpu = wall["python -c pass"], cpu["python -c pass"]
-        print(f"median of {options.runs} runs, {sys.executable} {sys.version.split()[0]}, load {os.getloadavg()[0]:.1f}")
-        print(f"{'command':<36} {'wall ms':>8} {'over python':>12} {'CPU ms':>8} {'over python':>12}")
-        for label in COMMANDS:
-            print(f"{label:<36} {wall[label] * 1000:>8.0f} {(wall[label] - base_wall) * 1000:>12.0f} "
-                  f"{cpu[label] * 1000:>8.0f} {(cpu[label] - base_cpu) * 1000:>12.0f}")
+        samples = measure(cwd, options.runs)
+        trees = {label: import_tree(args, cwd) for label, args in COMMANDS.items()}
+        print_table(samples, {label: len(tree) for label, tree in trees.items()})
         if options.imports:
-            for label, args in list(COMMANDS.items())[1:]:
+            for label in list(COMMANDS)[1:]:
                 print(f"\n{label}: slowest top-level imports (cumulative ms)")
-                for micros, name in slowest_imports(args, cwd):
+                for micros, name, _top in sorted(row for row in trees[label] if row[2])[::-1][:10]:
                     print(f"  {micros / 1000:>7.1f}  {name}")
 
 
