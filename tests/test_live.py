@@ -7,17 +7,18 @@ import asyncio
 from tests.conftest import client_for, make_sandbox
 from tests.harness import load
 from tmi_deploy.live import _suffixes, fetch_live
+from tmi_deploy.plan.state import Live
 
 
 def test_missing_apps_are_reported_not_raised() -> None:
-    async def go() -> object:
+    async def go() -> Live:
         async with client_for(make_sandbox()) as client:
             return await fetch_live(client, load("main"))
 
     live = asyncio.run(go())
-    assert {role: app.exists for role, app in live.apps.items()} == {"server": False, "client": False}  # type: ignore[attr-defined]
-    assert live.plan_prices["heroku-postgresql:essential-0"] == 500  # type: ignore[attr-defined]
-    assert live.dyno_costs["standard-2x"] == 5000  # type: ignore[attr-defined]
+    assert {role: app.exists for role, app in live.apps.items()} == {"server": False, "client": False}
+    assert live.plan_prices["heroku-postgresql:essential-0"] == 500
+    assert live.dyno_costs["standard-2x"] == 5000
 
 
 def test_reads_of_one_plan_all_start_together() -> None:
