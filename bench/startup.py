@@ -23,8 +23,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 COMMANDS: dict[str, list[str]] = {
     "python -c pass": ["-c", "pass"],
     "tmi-deploy --help": ["-m", "tmi_deploy", "--help"],
@@ -68,6 +70,38 @@ def import_tree(args: list[str], cwd: Path) -> list[tuple[int, str, bool]]:
     return rows
 
 
+class FirstRequest:
+    """ASGI wrapper: when the first API request of a run reached the server (perf_counter)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.at: float | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and self.at is None:
+            self.at = time.perf_counter()
+        await self.app(scope, receive, send)
+
+
+def first_request_delays(cwd: Path, runs: int) -> list[float]:
+    """`plan staging` against a served sandbox: seconds from process start to its first API request,
+    the start-up a real plan pays before the network (no --sandbox: the emulator is not imported)."""
+    from tmi_deploy.sandbox import Sandbox, SandboxSettings
+    from tmi_deploy.sandbox.serve import serving
+
+    probe = FirstRequest(Sandbox(SandboxSettings()))
+    delays: list[float] = []
+    with serving(probe) as url:  # type: ignore[arg-type]  # any ASGI app serves
+        for _ in range(runs):
+            probe.at, started = None, time.perf_counter()
+            subprocess.run([sys.executable, "-m", "tmi_deploy", "--api-url", url, "plan", "staging"], cwd=cwd,
+                           env={**clean_environ(), "HEROKU_API_KEY": "bench"}, capture_output=True, check=False)
+            if probe.at is None:
+                raise SystemExit("plan sent no request")
+            delays.append(probe.at - started)
+    return delays
+
+
 def measure(cwd: Path, runs: int) -> dict[str, list[tuple[float, float]]]:
     for args in COMMANDS.values():
         time_once(args, cwd)  # warm the OS cache and create the sandbox state once
@@ -102,6 +136,10 @@ def main() -> None:
         samples = measure(cwd, options.runs)
         trees = {label: import_tree(args, cwd) for label, args in COMMANDS.items()}
         print_table(samples, {label: len(tree) for label, tree in trees.items()})
+        first = statistics.median(first_request_delays(cwd, options.runs))
+        base = statistics.median(wall for wall, _ in samples["python -c pass"])
+        print(f"{'tmi-deploy plan staging (API served)':<36} first request after {first * 1000:.0f} ms, "
+              f"{(first - base) * 1000:.0f} over python")
         if options.imports:
             for label in list(COMMANDS)[1:]:
                 print(f"\n{label}: slowest top-level imports (cumulative ms)")
