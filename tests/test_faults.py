@@ -130,7 +130,7 @@ def test_seeded_applies_under_faults_converge() -> None:
 # "wait"), the wait for provisioning prints "waiting for" while add-ons provision, the config-var
 # PATCH step says "config", the formation step says "scale". Nothing else about the wording.
 
-HOLD_SECONDS = 1.0  # how long the sandbox holds the interrupted write before handling it
+HOLD_SECONDS = 2.0  # the interrupted write waits this long: ample for the kill to land first on a busy machine
 
 
 @dataclass(frozen=True)
