@@ -44,8 +44,8 @@ SERVER, CLIENT = "tmi-server-staging", "tmi-ux-staging"
 
 def stats(url: str, reset: bool = False) -> dict[str, Any]:
     if reset:
-        return httpx.post(url + "/__sandbox/stats/reset").json()  # type: ignore[no-any-return]
-    return httpx.get(url + "/__sandbox/stats").json()  # type: ignore[no-any-return]
+        return httpx.post(url + "/__sandbox/stats/reset", headers=HEADERS).json()  # type: ignore[no-any-return]
+    return httpx.get(url + "/__sandbox/stats", headers=HEADERS).json()  # type: ignore[no-any-return]
 
 
 def per_app(snapshot: dict[str, Any]) -> dict[str, int]:
@@ -67,7 +67,7 @@ async def seed(url: str) -> None:
                                 ApplyOptions(poll_interval=0.05))
         if round_ == 0:
             for app in (SERVER, CLIENT):
-                httpx.post(f"{url}/__sandbox/apps/{app}/deploy", json={})
+                httpx.post(f"{url}/__sandbox/apps/{app}/deploy", json={}, headers=HEADERS)
 
 
 async def tmi_plan(url: str) -> tuple[float, Plan]:
@@ -107,7 +107,7 @@ def main() -> None:
     cli = heroku_cli()
     with sandbox_process("--latency-ms", str(args.latency_ms)) as url:
         asyncio.run(seed(url))
-        httpx.patch(url + "/__sandbox/settings", json={"ratelimit_capacity": 10_000_000})
+        httpx.patch(url + "/__sandbox/settings", json={"ratelimit_capacity": 10_000_000}, headers=HEADERS)
         walls = []
         for _ in range(args.repeat):
             stats(url, reset=True)

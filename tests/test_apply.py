@@ -74,7 +74,7 @@ def test_derived_values_are_resolved_after_apply() -> None:
 def test_one_release_per_app_when_vars_change_none_otherwise(tmp_path: Path) -> None:
     (tmp_path / "_base.yml").write_text((SCENARIOS / "_base.yml").read_text())
     (tmp_path / "vars.yml").write_text("extends: _base.yml\napps:\n  server:\n    features: {preboot: true}\n"
-                                       "    formation: {web: {quantity: 2, size: basic}}\n    config:\n"
+                                       "    formation: {web: {quantity: 2, size: standard-1x}}\n    config:\n"
                                        "      TMI_LOG_LEVEL: warn\n      TMI_OPERATOR_NAME: X\n      A_NEW_VAR: y\n")
     box = applied()
     before = dict(box.state["stats"]["releases"])

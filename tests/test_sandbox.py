@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 from pathlib import Path
 
 import httpx
@@ -10,12 +10,12 @@ import pytest
 
 from tests.conftest import HEADERS, make_sandbox, raw
 from tmi_deploy.sandbox.faults import FaultSpec
-from tmi_deploy.sandbox.state import load_state
+from tmi_deploy.sandbox.store import load_state
 
 
 @pytest.fixture
 def http() -> httpx.Client:
-    return raw(make_sandbox())
+    return raw(make_sandbox(provisioning_seconds=0))  # add-ons provisioned at once: these tests are about shapes
 
 
 def create(http: httpx.Client, name: str = "tmi-one") -> dict[str, object]:
@@ -55,6 +55,8 @@ def test_request_id_and_rate_limit_headers(http: httpx.Client) -> None:
     assert first.headers["Request-Id"].startswith("abc,def,")
     assert int(second.headers["RateLimit-Remaining"]) < int(first.headers["RateLimit-Remaining"]) <= 4500
     assert first.headers["RateLimit-Multiplier"] == "1"
+    limits = http.get("/account/rate-limits")
+    assert limits.json() == {"remaining": int(limits.headers["RateLimit-Remaining"])} and limits.json()["remaining"] < 4500
 
 
 def test_rate_limit_exhaustion_gives_429() -> None:
@@ -62,7 +64,7 @@ def test_rate_limit_exhaustion_gives_429() -> None:
     box.state["ratelimit_capacity"] = 3
     http = raw(box)
     statuses = [http.get("/account").status_code for _ in range(5)]
-    assert statuses[:2] == [200, 200]
+    assert statuses == [200, 200, 200, 429, 429]  # three requests of budget, then refused
     last = http.get("/account")
     assert last.status_code == 429 and last.json()["id"] == "rate_limit"
     assert last.headers["RateLimit-Remaining"] == "0"
@@ -77,7 +79,7 @@ def test_app_create_rules(http: httpx.Client) -> None:
     assert taken.status_code == 422 and taken.json()["message"] == "Name is already taken"
     assert http.post("/apps", json={"name": "Bad_Name"}).status_code == 422
     generated = http.post("/apps", json={})
-    assert generated.status_code == 201 and generated.json()["name"]
+    assert generated.status_code == 201 and re.fullmatch(r"[a-z]+-sandbox-[0-9a-f]{5}", generated.json()["name"])
     by_id = http.get(f"/apps/{app['id']}")
     assert by_id.json()["name"] == "tmi-one"
     missing = http.get("/apps/nope")
@@ -183,8 +185,8 @@ def test_addons_create_attach_and_vars(http: httpx.Client) -> None:
 def test_addon_plan_change_and_destroy(http: httpx.Client) -> None:
     create(http)
     addon = http.post("/apps/tmi-one/addons", json={"plan": "heroku-postgresql:essential-0"}).json()
-    changed = http.patch(f"/apps/tmi-one/addons/{addon['id']}", json={"plan": "heroku-postgresql:standard-0"})
-    assert changed.json()["plan"]["name"] == "heroku-postgresql:standard-0"
+    changed = http.patch(f"/apps/tmi-one/addons/{addon['id']}", json={"plan": "heroku-postgresql:essential-1"})
+    assert changed.json()["plan"]["name"] == "heroku-postgresql:essential-1"
     assert http.patch(f"/apps/tmi-one/addons/{addon['id']}", json={"plan": "heroku-redis:mini"}).status_code == 422
     gone = http.delete(f"/apps/tmi-one/addons/{addon['name']}")
     assert gone.json()["state"] == "deprovisioned"
@@ -269,7 +271,7 @@ def test_state_survives_restart_and_writes_are_atomic(tmp_path: Path) -> None:
     http = raw(make_sandbox(state_path=state))
     create(http)
     http.patch("/apps/tmi-one/config-vars", json={"A": "1"})
-    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temp files left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "state.json.lock"]  # no temp files left
     again = raw(make_sandbox(state_path=state))
     assert again.get("/apps/tmi-one/config-vars").json() == {"A": "1"}
     assert load_state(state)["apps"]
@@ -297,10 +299,15 @@ def test_stats_count_requests_and_releases(http: httpx.Client) -> None:
     create(http)
     http.get("/apps/tmi-one/config-vars")
     http.patch("/apps/tmi-one/config-vars", json={"A": "1"})
+    http.get("/apps/nope/config-vars")
+    http.get("/no/such/path")
     stats = http.get("/__sandbox/stats").json()
-    assert stats["requests"]["GET /apps/{app}/config-vars"] == {"tmi-one": 1}
-    assert stats["releases"]["tmi-one"] == 3
-    assert json.dumps(stats)  # plain JSON
+    assert stats["requests"] == {"POST /apps": {"-": 1}, "GET /apps/{app}/config-vars": {"tmi-one": 1, "nope": 1},
+                                 "PATCH /apps/{app}/config-vars": {"tmi-one": 1}, "GET (unknown)": {"-": 1}}
+    assert stats["releases"] == {"tmi-one": 3}  # Initial release, Enable Logplex, Set A config vars
+    assert stats["max_in_flight"] == 1  # one request at a time from this client
+    reset = http.post("/__sandbox/stats/reset").json()
+    assert reset["requests"] == {} and reset["releases"] == {}
 
 
 def test_invalid_json_body(http: httpx.Client) -> None:

@@ -64,7 +64,9 @@ def validate(
         envs = load_environments(g.environments, names or None)
     except ConfigError as exc:
         raise fail(exc) from None
-    findings: list[Problem] = []
+    from tmi_deploy.accounts import app_limit_problems
+
+    findings: list[Problem] = app_limit_problems(envs)
     for env in envs:
         findings.extend(lint(env))
     manifest = g.environments.parent / "app.json"

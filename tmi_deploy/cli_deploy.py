@@ -10,7 +10,18 @@ from typing import Annotated, Any
 
 import typer
 
-from tmi_deploy.cli_shell import color, err, fail, globals_of, make_client, make_inputs, project_root, resolving_inputs, run
+from tmi_deploy.cli_shell import (
+    color,
+    err,
+    fail,
+    globals_of,
+    make_client,
+    make_clients,
+    make_inputs,
+    project_root,
+    resolving_inputs,
+    run,
+)
 from tmi_deploy.errors import TmiDeployError
 
 
@@ -35,10 +46,11 @@ def plan(
                           ] = None,
 ) -> None:
     """Read live state, diff it against the declaration, print the plan (exit 1 if apply would refuse it)."""
+    from tmi_deploy.accounts import by_account
     from tmi_deploy.cli_select import select
     from tmi_deploy.config.loader import load_environments
     from tmi_deploy.plan.render import render_json, render_markdown, render_text
-    from tmi_deploy.workflow import read_and_plan
+    from tmi_deploy.workflow import read_and_plan_accounts
 
     g = globals_of(ctx)
     try:
@@ -49,15 +61,23 @@ def plan(
             typer.echo(f"No environment to plan{f' (nothing changed since {changed_since})' if changed_since else ''}.")
             raise typer.Exit(0)
         envs = load_environments(g.environments, chosen)
-        client, token = make_client(g)
+        groups = by_account(envs)
+        clients = make_clients(g, [group[0].token_env for group in groups.values()])
 
         async def go() -> Any:
-            async with client:
-                return await read_and_plan(client, envs, make_inputs(token))
+            accounts = [(clients[group[0].token_env][0], make_inputs(clients[group[0].token_env][1]), group)
+                        for group in groups.values()]
+            try:
+                return await read_and_plan_accounts(accounts)
+            finally:
+                for client, _ in clients.values():
+                    await client.aclose()
 
         result = run(go()).plan
-        left = f"; {client.remaining} left in the account's budget" if client.remaining is not None else ""
-        err(f"API requests: {client.requests}{left}")
+        for account, group in groups.items():
+            client = clients[group[0].token_env][0]
+            left = f"; {client.remaining} left in its budget" if client.remaining is not None else ""
+            err(f"API requests: {client.requests} for ${account}{left}")
     except TmiDeployError as exc:
         raise fail(exc) from None
     if output_format is Format.json:
@@ -106,7 +126,7 @@ def apply(
     try:
         envs = load_environments(g.environments, [name])
         saved = read_plan_file(plan_file) if plan_file else None
-        client, token = make_client(g)
+        client, token = make_client(g, envs[0].token_env)
         inputs = make_inputs(token, applying=True, interactive=interactive)
         with environment_lock(project_root(g) / ".tmi-deploy" / "locks", name):
             report = run(_apply(client, envs, inputs, saved, name, yes, interactive, allow_destroy or [],

@@ -67,21 +67,38 @@ def project_root(g: Globals) -> Path:
     return g.environments.resolve().parent
 
 
-def make_client(g: Globals) -> tuple[HerokuClient, str]:
+def make_client(g: Globals, token_env: str | None = None) -> tuple[HerokuClient, str]:
     """A Platform API client and the key material of plan fingerprints (the token)."""
+    return make_clients(g, [token_env])[token_env]
+
+
+def make_clients(g: Globals, token_envs: list[str | None]) -> dict[str | None, tuple[HerokuClient, str]]:
+    """One client per account; ``None`` is the default account (HEROKU_API_KEY, else ~/.netrc)."""
     import httpx
 
-    from tmi_deploy.cli_sandbox import SANDBOX_STATE
     from tmi_deploy.heroku import HerokuClient, find_token
 
     if g.sandbox:
+        from tmi_deploy.cli_sandbox import SANDBOX_STATE
         from tmi_deploy.sandbox import SandboxSettings, create_app
 
-        sandbox = create_app(SandboxSettings(state_path=SANDBOX_STATE))
-        transport = httpx.ASGITransport(app=sandbox)
-        return HerokuClient("http://sandbox.local", SANDBOX_TOKEN, transport, backoff=0.05, notify=err), SANDBOX_TOKEN
-    token = find_token(os.environ, Path.home())
-    return HerokuClient(g.api_url, token, notify=err), token
+        transport = httpx.ASGITransport(app=create_app(SandboxSettings(state_path=SANDBOX_STATE)))
+        return {name: (HerokuClient("http://sandbox.local", SANDBOX_TOKEN, transport, backoff=0.05, notify=err),
+                       SANDBOX_TOKEN) for name in token_envs}
+    clients = {}
+    for name in token_envs:
+        token = find_token(os.environ, Path.home()) if name is None else _named_token(name)
+        clients[name] = (HerokuClient(g.api_url, token, notify=err), token)
+    return clients
+
+
+def _named_token(name: str) -> str:
+    from tmi_deploy.errors import CredentialsError
+
+    token = os.environ.get(name, "").strip()
+    if not token:
+        raise CredentialsError(f"${name} is not set: an environment names it as its Heroku token (heroku.token_env)")
+    return token
 
 
 def make_inputs(token: str, *, applying: bool = False, interactive: bool = False) -> Inputs:

@@ -6,6 +6,7 @@ refuses before its first write when the plan has blockers, then executes that ve
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,17 @@ async def read_and_plan(client: HerokuClient, envs: list[Environment], inputs: I
     return Planned(plan=Plan(environments=plans), lives={env.name: live for env, live in zip(envs, lives,
                                                                                             strict=True)},
                    envs={env.name: env for env in envs})
+
+
+async def read_and_plan_accounts(accounts: list[tuple[HerokuClient, Inputs, list[Environment]]],
+                                 allowed: Iterable[str] = ()) -> Planned:
+    """Environments of several accounts, each read with its own client, concurrently; order kept."""
+    parts = await asyncio.gather(*(read_and_plan(client, envs, inputs, allowed) for client, inputs, envs in accounts))
+    order = [env.name for _, _, envs in accounts for env in envs]
+    plans = {env.environment: env for part in parts for env in part.plan.environments}
+    return Planned(plan=Plan(environments=tuple(plans[name] for name in order)),
+                   lives={name: live for part in parts for name, live in part.lives.items()},
+                   envs={name: env for part in parts for name, env in part.envs.items()})
 
 
 def check_reviewed(saved: dict[str, Any], planned: Planned, name: str) -> None:

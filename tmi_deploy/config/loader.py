@@ -314,7 +314,8 @@ def _to_environment(name: str, path: Path, doc: Document, model: EnvironmentFile
     consent = tuple(Consent(token=token.strip(), origin=_origin(doc.loc(("consent", index))))
                     for index, token in enumerate(model.consent or ()))
     env = EnvironmentModel(name=name, file=doc.file, tmi_version=model.tmi_version, policy=policy,
-                           apps=apps, base_dir=str(path.parent), app_json=model.app_json, consent=consent)
+                           apps=apps, base_dir=str(path.parent), app_json=model.app_json, consent=consent,
+                           token_env=model.heroku.token_env if model.heroku else None)
     return env, []
 
 

@@ -138,6 +138,12 @@ class AppJsonMeta(Strict):
     keywords: list[str] | None = None
 
 
+class HerokuAccountFile(Strict):
+    token_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$",
+                           description="environment variable holding this environment's Heroku API token "
+                                       "(default HEROKU_API_KEY, else ~/.netrc)")
+
+
 class EnvironmentFile(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
                               title="tmi-deploy environment file")
@@ -147,6 +153,7 @@ class EnvironmentFile(Strict):
     tmi_version: str | None = Field(None, pattern=r"^\d+\.\d+\.\d+", description="TMI server version deployed")
     policy: PolicyFile | None = None
     app_json: AppJsonMeta | None = None
+    heroku: HerokuAccountFile | None = Field(None, description="which Heroku account (token) holds these apps")
     consent: list[str] | None = Field(
         None, description="exact consent tokens a plan printed for blocked changes, e.g. "
                           "destroy-addon:tmi-server-staging:redis-curly-12345 (reviewed in the pull request)")
@@ -234,3 +241,9 @@ class Environment(Strict):
     base_dir: str
     app_json: AppJsonMeta | None = None
     consent: tuple[Consent, ...] = ()
+    token_env: str | None = None  # None: HEROKU_API_KEY, else ~/.netrc
+
+    @property
+    def account(self) -> str:
+        """Environments with equal accounts share one token, one request budget and one app limit."""
+        return self.token_env or "HEROKU_API_KEY"

@@ -1,12 +1,16 @@
 """Seed data of the emulated platform: regions, stacks, dyno sizes, add-on services and plans, features.
 
-Prices follow the deployment guide ($/month); dyno costs follow Heroku's published list.
+Every figure and its source is listed in docs/heroku-rules.md ("Catalogue").
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+STATIC_TIME = "2024-01-01T00:00:00Z"
+
+# The Common Runtime regions (Private Space regions need a space, which the sandbox does not emulate).
 REGIONS = [
     {"name": "us", "description": "United States", "country": "United States", "locale": "Virginia",
      "id": "59accabd-516d-4f0e-83e6-6e3757701145", "provider": {"name": "amazon-web-services", "region": "us-east-1"}},
@@ -15,34 +19,43 @@ REGIONS = [
 ]
 
 STACKS = [
-    {"name": "heroku-22", "id": "74cfe988-7527-4ca4-9cd2-5e4ec1c6a4f1", "state": "beta", "default": False},
+    {"name": "heroku-22", "id": "74cfe988-7527-4ca4-9cd2-5e4ec1c6a4f1", "state": "public", "default": False},
     {"name": "heroku-24", "id": "ae20c7f6-f2bd-4e0b-8c56-5e3e8fa1b3d1", "state": "public", "default": True},
     {"name": "container", "id": "bb5b0ed6-1d0e-4a05-8a0d-9a2e7d1d2b77", "state": "public", "default": False},
 ]
 
-# name, compute, memory GB, dedicated, cost cents/month, dyno units
-DYNO_SIZES: list[tuple[str, int, float, bool, int, float]] = [
-    ("Eco", 1, 0.5, False, 500, 0.0),
-    ("Basic", 1, 0.5, False, 700, 0.28),
-    ("Standard-1X", 1, 0.5, False, 2500, 1.0),
-    ("Standard-2X", 4, 1.0, False, 5000, 2.0),
-    ("Performance-M", 12, 2.5, True, 25000, 8.0),
-    ("Performance-L", 50, 14.0, True, 50000, 16.0),
+# Common Runtime dyno sizes: name, tier, compute, memory GB, dedicated, cents/month, dyno units.
+# Eco's $5 buys the account one pool of 1,000 dyno hours shared by all Eco dynos: it is not per dyno.
+DYNO_SIZES: list[tuple[str, str, int, float, bool, int, float]] = [
+    ("Eco", "eco", 1, 0.5, False, 500, 0.0),
+    ("Basic", "basic", 1, 0.5, False, 700, 0.28),
+    ("Standard-1X", "standard", 1, 0.5, False, 2500, 1.0),
+    ("Standard-2X", "standard", 4, 1.0, False, 5000, 2.0),
+    ("Performance-M", "performance", 12, 2.5, True, 25000, 8.0),
+    ("Performance-L", "performance", 50, 14.0, True, 50000, 16.0),
+    ("Performance-L-RAM", "performance", 24, 30.0, True, 50000, 16.0),
+    ("Performance-XL", "performance", 50, 62.0, True, 75000, 24.0),
+    ("Performance-2XL", "performance", 100, 126.0, True, 150000, 48.0),
 ]
+ECO_POOL_HOURS = 1000
+ASYNC_SERVICES = ("heroku-postgresql", "heroku-redis")  # provisioned in the background, the var set later
 
-# service, human name, default attachment, var suffixes, [(plan, human, cents, default)]
+# service, human name, default attachment, [(plan, human, cents/month, default)]
 SERVICES: list[tuple[str, str, str, list[tuple[str, str, int, bool]]]] = [
     ("heroku-postgresql", "Heroku Postgres", "DATABASE", [
-        ("essential-0", "Essential 0", 500, True),
-        ("essential-1", "Essential 1", 900, False),
+        ("essential-0", "Essential 0", 500, True), ("essential-1", "Essential 1", 900, False),
         ("essential-2", "Essential 2", 2000, False),
-        ("standard-0", "Standard 0", 5000, False),
-        ("standard-2", "Standard 2", 20000, False),
+        ("standard-0", "Standard 0", 5000, False), ("standard-2", "Standard 2", 20000, False),
+        ("standard-3", "Standard 3", 40000, False), ("standard-4", "Standard 4", 75000, False),
+        ("premium-0", "Premium 0", 20000, False), ("premium-2", "Premium 2", 35000, False),
+        ("premium-3", "Premium 3", 75000, False), ("premium-4", "Premium 4", 120000, False),
     ]),
     ("heroku-redis", "Heroku Key-Value Store", "REDIS", [
-        ("mini", "Mini", 300, True),
-        ("premium-0", "Premium 0", 1500, False),
-        ("premium-2", "Premium 2", 6000, False),
+        ("mini", "Mini", 300, True), ("premium-0", "Premium 0", 1500, False),
+        ("premium-1", "Premium 1", 3000, False), ("premium-2", "Premium 2", 6000, False),
+    ]),
+    ("rediscloud", "Redis Cloud", "REDISCLOUD", [
+        ("30", "30 MB", 0, True), ("100", "100 MB", 1000, False),
     ]),
     ("papertrail", "Papertrail", "PAPERTRAIL", [("choklad", "Choklad", 0, True)]),
 ]
@@ -60,47 +73,49 @@ FEATURES: list[tuple[str, str, str, str]] = [
      "https://devcenter.heroku.com/articles/http-routing"),
 ]
 
-STATIC_TIME = "2024-01-01T00:00:00Z"
 
-
-def _uuid_for(kind: str, name: str) -> str:
-    import uuid
-
+def uuid_for(kind: str, name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox:{kind}:{name}"))
+
+
+def tier_of(size_name: str) -> str:
+    return next(tier for name, tier, *_rest in DYNO_SIZES if name.lower() == size_name.lower())
 
 
 def dyno_sizes() -> list[dict[str, Any]]:
     return [
-        {"id": _uuid_for("dyno-size", name), "name": name, "compute": compute, "memory": memory,
-         "dedicated": dedicated, "cost": {"cents": cents, "unit": "month"}, "precise_dyno_units": units,
-         "private_space_only": False, "architecture": "amd64", "generation": {"id": _uuid_for("gen", "cedar"),
-                                                                              "name": "cedar"}}
-        for name, compute, memory, dedicated, cents, units in DYNO_SIZES
+        {"id": uuid_for("dyno-size", name), "name": name, "compute": compute, "memory": memory,
+         "dedicated": dedicated, "precise_dyno_units": units, "private_space_only": False, "architecture": "amd64",
+         # billed: "account" = one flat plan for all such dynos of the account (Eco), "dyno" = per dyno.
+         "cost": {"cents": cents, "unit": "month", "billed": "account" if tier == "eco" else "dyno",
+                  **({"pool_dyno_hours": ECO_POOL_HOURS} if tier == "eco" else {})},
+         "generation": {"id": uuid_for("gen", "cedar"), "name": "cedar"}}
+        for name, tier, compute, memory, dedicated, cents, units in DYNO_SIZES
     ]
 
 
 def services() -> list[dict[str, Any]]:
     return [
-        {"id": _uuid_for("service", name), "name": name, "human_name": human, "cli_plugin_name": None,
+        {"id": uuid_for("service", name), "name": name, "human_name": human, "cli_plugin_name": None,
          "state": "ga", "supports_multiple_installations": True, "supports_sharing": True,
          "created_at": STATIC_TIME, "updated_at": STATIC_TIME,
-         "supported_generations": [{"id": _uuid_for("gen", "cedar"), "name": "cedar"}]}
+         "supported_generations": [{"id": uuid_for("gen", "cedar"), "name": "cedar"}]}
         for name, human, _attachment, _plans in SERVICES
     ]
 
 
 def plans() -> list[dict[str, Any]]:
     result = []
-    for service, _human, _attachment, service_plans in SERVICES:
+    for service, service_human, _attachment, service_plans in SERVICES:
         for plan, human, cents, default in service_plans:
             result.append({
-                "id": _uuid_for("plan", f"{service}:{plan}"), "name": f"{service}:{plan}",
-                "human_name": human, "description": f"{_human} {human}", "default": default,
+                "id": uuid_for("plan", f"{service}:{plan}"), "name": f"{service}:{plan}",
+                "human_name": human, "description": f"{service_human} {human}", "default": default,
                 "price": {"cents": cents, "contract": False, "unit": "month", "metered": False},
                 "state": "public", "visible": True, "compliance": None,
                 "installable_inside_private_network": False, "installable_outside_private_network": True,
                 "space_default": False, "created_at": STATIC_TIME, "updated_at": STATIC_TIME,
-                "addon_service": {"id": _uuid_for("service", service), "name": service},
+                "addon_service": {"id": uuid_for("service", service), "name": service},
             })
     return result
 
