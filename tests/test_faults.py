@@ -202,7 +202,8 @@ def seed_for_every_phase(url: str, box: Sandbox) -> None:
     an app to create (the client), add-ons, config and a formation step."""
     seed_foreign_things(url)
     deploy(box, "tmi-scn-server")
-    control(url, "PATCH", "/apps/tmi-scn-server/formation", {"updates": [{"type": "web", "quantity": 2}]})
+    scaled = control(url, "PATCH", "/apps/tmi-scn-server/formation", {"updates": [{"type": "web", "quantity": 0}]})
+    assert [f["quantity"] for f in scaled] == [0], scaled
     _controls.pop(url).close()
 
 
