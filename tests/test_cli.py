@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +165,22 @@ def test_api_url_against_served_sandbox(cli: Any) -> None:
                    env={"HEROKU_API_KEY": "served-token"}).exit_code == 0
 
 
+def test_rejected_token_is_one_line_without_traceback_in_a_real_process(tmp_path: Path) -> None:
+    """In-process runs (CliRunner) never show what asyncio logs when the interpreter exits."""
+    shutil.copytree(ROOT / "environments", tmp_path / "environments")
+    box = make_sandbox()
+    box.state["tokens"] = ["served-token"]
+    token = "bad-token-<script>alert(1)</script>"  # hostile markup, never echoed
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("HEROKU_", "TMI_"))}
+    with serving(box) as url:
+        result = subprocess.run([sys.executable, "-m", "tmi_deploy", "--api-url", url, "plan", "staging"], cwd=tmp_path,
+                                env={**environ, "HEROKU_API_KEY": token}, capture_output=True, text=True, timeout=120,
+                                check=False)
+    assert result.returncode == 1 and "token was rejected" in result.stderr
+    assert "bad-token" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr and "never retrieved" not in result.stderr, result.stderr
+
+
 def test_import_writes_an_environment_whose_plan_is_empty(cli: Any, tmp_path: Path) -> None:
     cli("--sandbox", "apply", "staging", "--yes")
     result = cli("--sandbox", "import", "copy", "--app", "server=tmi-server-staging", "--app",
@@ -169,6 +189,11 @@ def test_import_writes_an_environment_whose_plan_is_empty(cli: Any, tmp_path: Pa
     text = (tmp_path / "environments" / "copy.yml").read_text()
     config = yaml.safe_load(text)["apps"]["server"]["config"]
     assert config["TMI_JWT_SECRET"] == {"generate": "base64", "bytes": 32}  # keeps the live key, never its value
+    assert config["TMI_DATABASE_URL"] == {"addon": "DATABASE", "part": "url", "sslmode": "require"}
+    state = json.loads((tmp_path / ".tmi-deploy" / "sandbox.json").read_text())
+    live = next(a for a in state["apps"].values() if a["name"] == "tmi-server-staging")["config"]
+    for secret in (live["TMI_JWT_SECRET"], live["TMI_DATABASE_URL"], live["TMI_SECRET_SETTINGS_ENCRYPTION_KEY"]):
+        assert secret not in text
     assert cli("--sandbox", "plan", "copy", "--detailed-exitcode").exit_code == 0
     again = cli("--sandbox", "import", "copy", "--app", "server=tmi-server-staging", "--write")
     assert again.exit_code == 1 and "exists" in again.output

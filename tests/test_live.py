@@ -11,6 +11,7 @@ from tests.harness import SCENARIOS, load
 from tmi_deploy.config.loader import load_environment
 from tmi_deploy.config.models import AppDesired, Environment
 from tmi_deploy.live import _suffixes, fetch_live, fetch_lives
+from tmi_deploy.plan.state import Live
 from tmi_deploy.sandbox import Sandbox
 
 ACCOUNT_LISTS = 4  # apps, add-ons, attachments, dyno sizes
@@ -29,14 +30,14 @@ def per_app_requests(box: Sandbox) -> Counter[str]:
 
 
 def test_missing_apps_are_reported_not_raised() -> None:
-    async def go() -> object:
+    async def go() -> Live:
         async with client_for(make_sandbox()) as client:
             return await fetch_live(client, load("main"))
 
     live = asyncio.run(go())
-    assert {role: app.exists for role, app in live.apps.items()} == {"server": False, "client": False}  # type: ignore[attr-defined]
-    assert live.plan_prices["heroku-postgresql:essential-0"] == 500  # type: ignore[attr-defined]
-    assert live.dyno_costs["standard-2x"] == 5000  # type: ignore[attr-defined]
+    assert {role: app.exists for role, app in live.apps.items()} == {"server": False, "client": False}
+    assert live.plan_prices["heroku-postgresql:essential-0"] == 500
+    assert live.dyno_costs["standard-2x"] == 5000
 
 
 def test_each_app_costs_only_the_reads_its_declaration_needs() -> None:

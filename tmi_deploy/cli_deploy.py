@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import sys
 from enum import StrEnum
@@ -144,6 +143,8 @@ def apply(
 
 async def _apply(client: Any, envs: list[Any], inputs: Any, saved: dict[str, Any] | None, name: str, yes: bool,
                  interactive: bool, allowed: list[str], provision_timeout: float, poll: float) -> Any:
+    import asyncio
+
     from tmi_deploy.apply import ApplyOptions
     from tmi_deploy.plan.render import render_text
     from tmi_deploy.workflow import apply_planned, check_reviewed, gate, read_and_plan

@@ -6,7 +6,6 @@ credentials; everything below receives them as arguments.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from collections.abc import Coroutine
@@ -54,6 +53,8 @@ def fail(exc: TmiDeployError) -> typer.Exit:
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
+    import asyncio  # ~15-40 ms: only the commands that talk to an API pay it (not --help, validate)
+
     return asyncio.run(coro)
 
 

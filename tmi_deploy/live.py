@@ -62,9 +62,9 @@ async def fetch_lives(client: HerokuClient, envs: list[Environment], everything:
     """The live state of each environment (``everything``: read every kind, as import needs)."""
     apps = [app for env in envs for app in env.apps.values()]
     plans = sorted({addon.plan for app in apps for addon in app.addons.values()})
-    account_read = asyncio.ensure_future(_fetch_account(client, plans))
-    per_app = await asyncio.gather(*(_fetch_app(client, app, everything) for app in apps))
-    account = await account_read
+    # One gather: if any read fails, none is left running unobserved (asyncio would print its traceback).
+    account, per_app = await asyncio.gather(_fetch_account(client, plans),
+                                            asyncio.gather(*(_fetch_app(client, app, everything) for app in apps)))
     reads = {app.name: found for app, found in zip(apps, per_app, strict=True)}
     try:
         return [_live(env, account, reads) for env in envs]

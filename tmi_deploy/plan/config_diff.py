@@ -7,9 +7,7 @@ replacement is being created is one rename (same release), not an unknown delete
 from __future__ import annotations
 
 import fnmatch
-from typing import Any
-
-from deepdiff import DeepDiff
+from typing import TYPE_CHECKING, Any
 
 from tmi_deploy.catalog.variables import parse_version, server_var
 from tmi_deploy.config.models import AppDesired, Environment, FromAddon, FromApp, VarSpec
@@ -18,6 +16,9 @@ from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change
 from tmi_deploy.plan.state import Live, LiveApp
 from tmi_deploy.plan.values import Inputs, Resolved, resolve
 from tmi_deploy.redact import display, is_secret
+
+if TYPE_CHECKING:  # deepdiff costs ~35 ms of imports: a plan pays it, importing the planner does not
+    from deepdiff import DeepDiff
 
 
 def _show(role: str, name: str, value: str | None, spec: VarSpec | None = None, *, live: bool = False) -> str | None:
@@ -42,6 +43,8 @@ def renamed_to(role: str, name: str, tmi_version: str) -> str | None:
 
 def config_changes(env: Environment, app: AppDesired, live_app: LiveApp, live: Live, inputs: Inputs,
                    notes: Notes) -> list[Change]:
+    from deepdiff import DeepDiff
+
     owned = live_app.addon_owned_vars()
     resolved: dict[str, Resolved] = {}
     for name, spec in app.config.items():
