@@ -2,6 +2,7 @@
 
     TmiDeployError                 base; ``exit_code`` decides the CLI's exit status
     ├── ConfigError                environment files are invalid (exit 1); holds all Problems
+    ├── InvalidInput               an option or input file is unusable: says which, never its secret (exit 1)
     ├── CredentialsError           no token, or the API rejected it (exit 1)
     ├── HerokuAPIError             a request failed: method, path, status, Heroku id/message (exit 1)
     │   ├── TokenRejected          401: the token is wrong or expired (never shown)
@@ -50,6 +51,10 @@ class ConfigError(TmiDeployError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(p.render() for p in problems))
+
+
+class InvalidInput(TmiDeployError):
+    pass
 
 
 class CredentialsError(TmiDeployError):
