@@ -12,11 +12,11 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar, cast
 
 import httpx
 import typer
@@ -45,6 +45,7 @@ class Globals:
     environments: Path
     api_url: str
     sandbox: bool
+    allow_outside_paths: bool = False
 
 
 def _globals(ctx: typer.Context) -> Globals:
@@ -65,6 +66,15 @@ def _fail(exc: TmiDeployError) -> typer.Exit:
     else:
         _err(f"error: {exc}")
     return typer.Exit(exc.exit_code)
+
+
+def _precheck(*checks: Callable[[], object]) -> None:
+    """Input checks a command runs before any work: the first failure is one line and exit 1."""
+    try:
+        for check in checks:
+            check()
+    except TmiDeployError as exc:
+        raise _fail(exc) from None
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
@@ -92,8 +102,11 @@ def main_options(
                                                              ".tmi-deploy/sandbox.json); no account needed")] = False,
     version: Annotated[bool, typer.Option("--version", help="print the version", is_eager=True,
                                           callback=lambda value: _print_version(value))] = False,
+    allow_outside_paths: Annotated[bool, typer.Option(
+        "--allow-outside-paths", help="let extends and secret_file name files outside the environments folder")] = False,
 ) -> None:
-    ctx.obj = Globals(environments=environments, api_url=api_url, sandbox=sandbox)
+    ctx.obj = Globals(environments=environments, api_url=api_url, sandbox=sandbox,
+                      allow_outside_paths=allow_outside_paths)
 
 
 # ---- client construction -----------------------------------------------------------------------
@@ -138,7 +151,7 @@ def validate(
 
     g = _globals(ctx)
     try:
-        envs = load_environments(g.environments, names or None)
+        envs = load_environments(g.environments, names or None, allow_outside_paths=g.allow_outside_paths)
     except ConfigError as exc:
         raise _fail(exc) from None
     findings: list[Problem] = []
@@ -229,11 +242,13 @@ def plan(
 ) -> None:
     """Read live state, diff it against the declaration, print the plan."""
     from tmi_deploy.config.loader import load_environments
+    from tmi_deploy.plan.planfile import check_output_path
     from tmi_deploy.plan.render import render_json, render_markdown, render_text
 
     g = _globals(ctx)
+    _precheck(lambda: check_output_path(out))
     try:
-        envs = load_environments(g.environments, names)
+        envs = load_environments(g.environments, names, allow_outside_paths=g.allow_outside_paths)
         client, token = _client(g)
 
         async def go() -> Any:
@@ -288,7 +303,7 @@ def apply(
             raise KeyboardInterrupt
 
     try:
-        envs = load_environments(g.environments, [name])
+        envs = load_environments(g.environments, [name], allow_outside_paths=g.allow_outside_paths)
         env = envs[0]
         saved = _read_plan_file(plan_file) if plan_file else None
         client, token = _client(g)
@@ -378,11 +393,15 @@ def import_(
     tmi_version: Annotated[str, typer.Option("--tmi-version", help="TMI version the apps run")] = "1.8.22",
 ) -> None:
     """Write an environment file from live apps (secrets become references, never values)."""
+    from tmi_deploy.config.loader import check_environment_name
     from tmi_deploy.config.models import ROLES, AppDesired, Environment, Origin, Policy
+    from tmi_deploy.config.rules import check_app_name
     from tmi_deploy.importer import build_environment_yaml
     from tmi_deploy.live import fetch_live
 
     g = _globals(ctx)
+    _precheck(lambda: check_environment_name(g.environments, name),
+              *(lambda item=item: check_app_name(item.partition("=")[2], "--app") for item in apps))
     roles: dict[str, str] = {}
     for item in apps:
         role, sep, heroku_name = item.partition("=")
@@ -423,6 +442,30 @@ def import_(
 
 
 def main() -> None:
-    app()
+    """Entry point. Usage errors (unknown option, missing argument) exit 1 with click's message: exit 2 is
+    reserved for "changes present" under --detailed-exitcode, so a typo must never look like a diff."""
+    try:
+        code = app(standalone_mode=False)
+    except _click_error("UsageError") as exc:
+        cast(_ClickError, exc).show()
+        sys.exit(1)
+    except _click_error("ClickException") as exc:
+        cast(_ClickError, exc).show()
+        sys.exit(cast(_ClickError, exc).exit_code)
+    except typer.Abort:
+        _err("Aborted!")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+class _ClickError(Protocol):
+    exit_code: int
+
+    def show(self) -> None: ...
+
+
+def _click_error(name: str) -> type[Exception]:
+    """click's exception class ``name`` from the click typer uses (recent typer vendors its own copy)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from tmi_deploy.errors import InvalidInput
+
 # Heroku app names: 3-30 characters, lowercase letters, digits and dashes, starting with a letter
 # (Platform API schema, app.name pattern).
 APP_NAME = re.compile(r"[a-z][a-z0-9-]{1,28}[a-z0-9]")
@@ -49,3 +51,11 @@ def is_plan_name(text: str) -> bool:
 
 def utf8_size(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
+
+
+def check_app_name(name: str, source: str) -> None:
+    """Refuse a Heroku app name Heroku would refuse, before it reaches a request path."""
+    if not is_app_name(name):
+        shown = name.encode("unicode_escape").decode("ascii")[:60]
+        raise InvalidInput(f"{source}: '{shown}' is not a Heroku app name (3-30 lowercase letters, digits and "
+                           "dashes, starting with a letter)")
