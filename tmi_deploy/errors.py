@@ -34,13 +34,20 @@ class Problem:
     code: str = ""
 
     def render(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        key = f" {self.path}:" if self.path else ""
+        where = f"{printable(self.file)}:{self.line}:{self.column}"
+        key = f" {printable(self.path)}:" if self.path else ""
         code = f" [{self.code}]" if self.code else ""
-        text = f"{where}: {self.severity}{code}:{key} {self.message}"
+        text = f"{where}: {self.severity}{code}:{key} {printable(self.message)}"
         if self.hint:
-            text += f"\n    fix: {self.hint}"
+            text += f"\n    fix: {printable(self.hint)}"
         return text
+
+
+def printable(text: str) -> str:
+    """Text from a file may hold newlines or terminal escapes; a problem stays one line of visible text."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 
 class TmiDeployError(Exception):
