@@ -27,14 +27,16 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tmi_deploy.apply import ApplyOptions, apply_environment  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from tmi_deploy.apply import ApplyOptions  # noqa: E402
 from tmi_deploy.config.loader import load_environment  # noqa: E402
 from tmi_deploy.heroku import HerokuClient  # noqa: E402
-from tmi_deploy.live import fetch_live  # noqa: E402
+from tmi_deploy.local_inputs import generate_secret, read_secret_file  # noqa: E402
 from tmi_deploy.plan.model import Plan  # noqa: E402
-from tmi_deploy.plan.planner import plan_environment  # noqa: E402
-from tmi_deploy.plan.values import Inputs, generate_secret  # noqa: E402
+from tmi_deploy.plan.values import Inputs  # noqa: E402
 from tmi_deploy.sandbox.serve import sandbox_process  # noqa: E402
+from tmi_deploy.workflow import apply_planned, read_and_plan  # noqa: E402
 
 HEADERS = {"Accept": "application/vnd.heroku+json; version=3", "Authorization": "Bearer bench"}
 SERVER, CLIENT = "tmi-server-staging", "tmi-ux-staging"
@@ -57,11 +59,12 @@ def per_app(snapshot: dict[str, Any]) -> dict[str, int]:
 async def seed(url: str) -> None:
     """Apply staging, emulate the first code push, apply again (formation): live matches the declaration."""
     env = load_environment(ROOT / "environments", "staging")
+    inputs = Inputs(read_file=read_secret_file, applying=True)
     for round_ in range(2):
         async with HerokuClient(url, "bench") as client:
-            live = await fetch_live(client, env)
-            plan = plan_environment(env, live, Inputs())
-            await apply_environment(client, env, plan, Inputs(generate=generate_secret), ApplyOptions(poll_interval=0.05))
+            planned = await read_and_plan(client, [env], inputs)
+            await apply_planned(client, planned, env.name, replace(inputs, generate=generate_secret),
+                                ApplyOptions(poll_interval=0.05))
         if round_ == 0:
             for app in (SERVER, CLIENT):
                 httpx.post(f"{url}/__sandbox/apps/{app}/deploy", json={})
@@ -71,9 +74,8 @@ async def tmi_plan(url: str) -> tuple[float, Plan]:
     env = load_environment(ROOT / "environments", "staging")
     start = time.perf_counter()
     async with HerokuClient(url, "bench") as client:
-        live = await fetch_live(client, env)
-    plan = Plan(environments=(plan_environment(env, live, Inputs()),))
-    return time.perf_counter() - start, plan
+        planned = await read_and_plan(client, [env], Inputs(read_file=read_secret_file))
+    return time.perf_counter() - start, planned.plan
 
 
 def heroku_cli() -> str | None:

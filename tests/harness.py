@@ -1,29 +1,30 @@
-"""Drive plan and apply in-process against a sandbox, as the CLI does, without a terminal."""
+"""Drive plan and apply in-process against a sandbox through tmi_deploy.workflow, as the CLI does."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import ROOT, client_for
-from tmi_deploy.apply import ApplyOptions, ApplyReport, apply_environment
+from tmi_deploy.apply import ApplyOptions, ApplyReport
 from tmi_deploy.config.loader import load_environment
 from tmi_deploy.config.models import Environment
 from tmi_deploy.heroku import HerokuClient
-from tmi_deploy.live import fetch_live
+from tmi_deploy.local_inputs import generate_secret, read_secret_file
 from tmi_deploy.plan.model import Plan
-from tmi_deploy.plan.planner import plan_environment
-from tmi_deploy.plan.values import Inputs, generate_secret
+from tmi_deploy.plan.values import Inputs
 from tmi_deploy.sandbox import Sandbox
+from tmi_deploy.workflow import Planned, apply_planned, read_and_plan
 
 SCENARIOS = Path(__file__).parent / "scenarios" / "environments"
 KEY = hashlib.sha256(b"test fingerprint key").digest()
 
 
-def inputs(environ: dict[str, str] | None = None, apply: bool = False) -> Inputs:
-    return Inputs(environ=environ or {}, fingerprint_key=KEY, generate=generate_secret if apply else None)
+def inputs(environ: dict[str, str] | None = None, apply: bool = False, **more: Any) -> Inputs:
+    return Inputs(read_file=read_secret_file, environ=environ or {}, fingerprint_key=KEY, applying=apply, **more)
 
 
 def load(name: str, env_dir: Path = SCENARIOS) -> Environment:
@@ -31,31 +32,39 @@ def load(name: str, env_dir: Path = SCENARIOS) -> Environment:
     return load_environment(env_dir, name, project_root=ROOT)
 
 
-async def plan_with(client: HerokuClient, env: Environment, environ: dict[str, str] | None = None) -> Plan:
-    live = await fetch_live(client, env)
-    return Plan(environments=(plan_environment(env, live, inputs(environ)),))
+async def plan_with(client: HerokuClient, env: Environment, environ: dict[str, str] | None = None,
+                    allowed: tuple[str, ...] = ()) -> Plan:
+    return (await read_and_plan(client, [env], inputs(environ), allowed)).plan
 
 
-def plan(box: Sandbox, env: Environment, environ: dict[str, str] | None = None) -> Plan:
+def plan(box: Sandbox, env: Environment, environ: dict[str, str] | None = None,
+         allowed: tuple[str, ...] = ()) -> Plan:
     async def go() -> Plan:
         async with client_for(box) as client:
-            return await plan_with(client, env, environ)
+            return await plan_with(client, env, environ, allowed)
 
     return asyncio.run(go())
 
 
+async def planned_for_apply(client: HerokuClient, env: Environment, environ: dict[str, str] | None = None,
+                            allowed: tuple[str, ...] = (), interactive: bool = False) -> Planned:
+    return await read_and_plan(client, [env], inputs(environ, apply=True, interactive=interactive), allowed)
+
+
 async def apply_with(client: HerokuClient, env: Environment, environ: dict[str, str] | None = None,
-                     **options: Any) -> ApplyReport:
-    current = await plan_with(client, env, environ)
+                     allowed: tuple[str, ...] = (), prompt: Any = None, **options: Any) -> ApplyReport:
+    planned = await planned_for_apply(client, env, environ, allowed, interactive=prompt is not None)
     options.setdefault("poll_interval", 0.01)
-    return await apply_environment(client, env, current.environments[0], inputs(environ, apply=True),
-                                   ApplyOptions(**options))
+    resolving = replace(inputs(environ, apply=True, interactive=prompt is not None), generate=generate_secret,
+                        prompt=prompt)
+    return await apply_planned(client, planned, env.name, resolving, ApplyOptions(**options))
 
 
-def apply(box: Sandbox, env: Environment, environ: dict[str, str] | None = None, **options: Any) -> ApplyReport:
+def apply(box: Sandbox, env: Environment, environ: dict[str, str] | None = None, allowed: tuple[str, ...] = (),
+          **options: Any) -> ApplyReport:
     async def go() -> ApplyReport:
         async with client_for(box) as client:
-            return await apply_with(client, env, environ, **options)
+            return await apply_with(client, env, environ, allowed, **options)
 
     return asyncio.run(go())
 
@@ -63,6 +72,19 @@ def apply(box: Sandbox, env: Environment, environ: dict[str, str] | None = None,
 def deploy(box: Sandbox, *apps: str) -> None:
     for name in apps:
         box.platform.deploy(box.platform.find_app(name), {"web": "bin/server"})
+
+
+def requests_by_method(box: Sandbox) -> dict[str, int]:
+    """How many requests of each method the sandbox answered (its own count, not the client's)."""
+    counts: dict[str, int] = {}
+    for key, by_app in box.state["stats"]["requests"].items():
+        method = key.split(" ", 1)[0]
+        counts[method] = counts.get(method, 0) + sum(by_app.values())
+    return counts
+
+
+def writes(box: Sandbox) -> int:
+    return sum(n for method, n in requests_by_method(box).items() if method not in ("GET", "HEAD"))
 
 
 def summary(result: Plan) -> set[tuple[str, str, str, str]]:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import client_for, make_sandbox
-from tests.harness import SCENARIOS, apply, apply_with, deploy, load, plan, summary
-from tmi_deploy.errors import ApplyFailed
+from tests.harness import SCENARIOS, apply, apply_with, deploy, load, plan, requests_by_method, summary, writes
+from tmi_deploy.errors import ApplyFailed, PreflightFailed
 from tmi_deploy.importer import build_environment_yaml
 from tmi_deploy.live import fetch_live
 from tmi_deploy.sandbox import Sandbox
@@ -45,7 +45,7 @@ def test_convergence(scenario: str) -> None:
     else:
         env = load(scenario)
     assert plan(box, env, SECRETS).has_changes or scenario == "prune"
-    apply(box, env, SECRETS)
+    apply(box, env, SECRETS, allowed=("REDIS",) if scenario == "replace" else ())
     again = plan(box, env, SECRETS)
     assert not again.has_changes, [c.key for c in again.environments[0].changes]
 
@@ -151,14 +151,14 @@ def test_interrupt_stops_between_steps_and_rerun_converges() -> None:
     assert not plan(box, load("main"), SECRETS).has_changes
 
 
-def test_missing_secret_for_a_new_var_fails_before_the_patch_with_what_applied() -> None:
+def test_missing_secret_is_refused_before_any_write() -> None:
     box = make_sandbox()
-    with pytest.raises(ApplyFailed) as caught:
+    with pytest.raises(PreflightFailed) as caught:
         apply(box, load("main"), {})
     text = str(caught.value)
-    assert "OAUTH_PROVIDERS_GITHUB_CLIENT_SECRET on tmi-scn-server has no value: $SCN_GITHUB_SECRET is not set" in text
-    assert "applied:     create app tmi-scn-server" in text
-    assert box.platform.find_app("tmi-scn-server")["config"].get("TMI_LOG_LEVEL") is None  # no half PATCH
+    assert "OAUTH_PROVIDERS_GITHUB_CLIENT_SECRET cannot be set: $SCN_GITHUB_SECRET is not set" in text
+    assert "_base.yml:27" in text
+    assert writes(box) == 0 and requests_by_method(box)["GET"] > 0
 
 
 def test_nothing_outside_the_plan_changes() -> None:
@@ -203,11 +203,6 @@ def test_apply_on_existing_partial_state_is_idempotent() -> None:
 
 
 def test_prompted_secret_is_asked_only_when_missing(tmp_path: Path) -> None:
-    import hashlib
-
-    from tmi_deploy.apply import ApplyOptions, apply_environment
-    from tmi_deploy.plan.values import Inputs, generate_secret
-
     (tmp_path / "_base.yml").write_text((SCENARIOS / "_base.yml").read_text())
     (tmp_path / "p.yml").write_text("extends: _base.yml\napps:\n  server:\n    config:\n"
                                     "      TMI_ADMIN_PROVIDER_ID: {prompt: Admin subject id}\n")
@@ -218,25 +213,14 @@ def test_prompted_secret_is_asked_only_when_missing(tmp_path: Path) -> None:
         asked.append(f"{name}: {question}")
         return "subject-42"
 
-    def run(prompt_fn: Any) -> None:
-        async def go() -> None:
-            async with client_for(box) as client:
-                live = await fetch_live(client, env)
-                from tmi_deploy.plan.planner import plan_environment
-
-                current = plan_environment(env, live, Inputs(environ=SECRETS))
-                await apply_environment(client, env, current, Inputs(
-                    environ=SECRETS, fingerprint_key=hashlib.sha256(b"k").digest(), prompt=prompt_fn,
-                    generate=generate_secret), ApplyOptions(poll_interval=0.01))
-        asyncio.run(go())
-
     box = make_sandbox()
-    with pytest.raises(ApplyFailed, match="run apply in a terminal to enter it"):
-        run(None)
-    run(prompt)
+    with pytest.raises(PreflightFailed, match="run apply in a terminal to enter it"):
+        apply(box, env, SECRETS)  # no terminal: refused before anything is created
+    assert writes(box) == 0
+    apply(box, env, SECRETS, prompt=prompt)
     assert asked == ["TMI_ADMIN_PROVIDER_ID: Admin subject id"]
     assert box.platform.find_app("tmi-scn-server")["config"]["TMI_ADMIN_PROVIDER_ID"] == "subject-42"
-    run(prompt)  # kept as is when already live: not asked again
+    apply(box, env, SECRETS, prompt=prompt)  # kept as is when already live: not asked again
     assert len(asked) == 1
     assert not plan(box, env, SECRETS).has_changes
 
@@ -256,10 +240,22 @@ def test_verify_polls_until_ok() -> None:
         return httpx.Response(200, json=answers.pop(0) if answers else {"status": {"code": "error"}})
 
     messages: list[str] = []
-    result = asyncio.run(verify_server(load("main"), client_for(box), progress=messages.append, interval=0,
+    url = box.platform.app_json(box.platform.find_app("tmi-scn-server"))["web_url"]
+    result = asyncio.run(verify_server(url, "1.8.22", progress=messages.append, interval=0,
                                        transport=httpx.MockTransport(tmi)))
-    assert result.endswith("is ok, build 1.8.22-abc1234 (production)")
+    assert result.endswith("is ok, build 1.8.22-abc1234 (production) (declared TMI 1.8.22)")
     assert seen[0].endswith(".herokuapp.com/") and "degraded" in messages[0]
     with pytest.raises(TmiDeployError, match="did not report status ok after 2 tries; last answer"):
-        asyncio.run(verify_server(load("main"), client_for(box), progress=messages.append, interval=0, attempts=2,
+        asyncio.run(verify_server(url, "1.8.22", progress=messages.append, interval=0, attempts=2,
                                   transport=httpx.MockTransport(tmi)))
+
+
+def test_verify_reports_a_build_other_than_the_declared_version() -> None:
+    import httpx
+
+    from tmi_deploy.verify import verify_server
+
+    ok = {"status": {"code": "ok"}, "service": {"build": "1.7.0-0000000 (production)"}}
+    result = asyncio.run(verify_server("https://tmi.example.com/x", "1.8.22", progress=lambda _: None, interval=0,
+                                       transport=httpx.MockTransport(lambda _: httpx.Response(200, json=ok))))
+    assert "runs build 1.7.0-0000000 (production), not the declared TMI 1.8.22" in result

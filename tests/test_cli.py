@@ -144,24 +144,6 @@ def test_apply_refuses_without_yes_when_not_interactive(cli: Any) -> None:
     assert result.exit_code == 1 and "refusing to apply without --yes" in result.output
 
 
-def test_destroy_needs_consent(cli: Any, tmp_path: Path) -> None:
-    cli("--sandbox", "apply", "staging", "--yes")
-    env_file = tmp_path / "environments" / "staging.yml"
-    env_file.write_text(env_file.read_text().replace(
-        "    name: tmi-server-staging\n",
-        "    name: tmi-server-staging\n    addons: {DATABASE: heroku-postgresql:standard-0}\n"))
-    blocked = cli("--sandbox", "apply", "staging", "--yes")
-    assert blocked.exit_code == 3, blocked.output
-    assert "add-on DATABASE is protected by policy" in blocked.output
-    base = tmp_path / "environments" / "_base.yml"
-    base.write_text(base.read_text().replace("protected_addons: [DATABASE]", "protected_addons: []"))
-    still = cli("--sandbox", "apply", "staging", "--yes")
-    assert still.exit_code == 3 and "re-run with --allow-destroy DATABASE" in still.output
-    allowed = cli("--sandbox", "apply", "staging", "--yes", "--allow-destroy", "DATABASE")
-    assert allowed.exit_code == 0, allowed.output
-    assert cli("--sandbox", "plan", "staging", "--detailed-exitcode").exit_code == 0
-
-
 def test_missing_credentials_are_clear(cli: Any) -> None:
     result = cli("plan", "staging")
     assert result.exit_code == 1

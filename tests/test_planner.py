@@ -115,13 +115,13 @@ def test_every_update_kind() -> None:
         ("server", "collaborator", "create", "dev@example.com"),
     }
     by_key = {c.key: c for c in result.environments[0].changes}
-    assert by_key["DATABASE"].detail == MIGRATION and by_key["DATABASE"].destructive
+    assert by_key["DATABASE"].detail == IN_PLACE and not by_key["DATABASE"].destructive
     assert by_key["REDIS"].detail == IN_PLACE and not by_key["REDIS"].destructive
     assert (by_key["TMI_LOG_LEVEL"].old, by_key["TMI_LOG_LEVEL"].new) == ("info", "debug")
     assert by_key["TMI_LOG_LEVEL"].origin and by_key["TMI_LOG_LEVEL"].origin.endswith("updates.yml:17")
     assert (by_key["web"].old, by_key["web"].new) == ("1 x basic", "2 x standard-2x")
     server = result.environments[0].apps[0]
-    assert (server.cost_before_cents, server.cost_after_cents) == (500 + 300 + 700, 5000 + 1500 + 2 * 5000)
+    assert (server.cost_before_cents, server.cost_after_cents) == (500 + 300 + 700, 900 + 1500 + 2 * 5000)
     snapshot("updates", result)
 
 
@@ -133,7 +133,9 @@ def test_replace_prune_and_protected() -> None:
     assert by_key[("addon", "REDIS")].action == "replace" and by_key[("addon", "REDIS")].detail == DESTRUCTIVE
     assert ("addon", "DATABASE") not in by_key  # protected: never destroyed, only a warning
     assert any("protected; kept" in w for w in env.warnings)
-    assert by_key[("config", "TMI_REDIS_URL")].action == "delete"
+    assert by_key[("config", "TMI_REDIS_URL")].action == "update"
+    [consent] = [b for b in env.blockers if b.kind == "consent"]
+    assert consent.consent and consent.consent.startswith("replace-addon:tmi-scn-server:redis-") and consent.blocking
     snapshot("replace", result)
 
 

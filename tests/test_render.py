@@ -34,8 +34,8 @@ def test_text_symbols_and_colour() -> None:
     plain = render_text(result)
     assert '  ~ config K00000XXXX: "a" -> "b"' in plain
     assert "  + config TMI_JWT_SECRET = (sensitive)" in plain
-    assert "-/+ addon REDIS: heroku-redis:mini -> papertrail:choklad  (destructive; needs --allow-destroy REDIS)" in plain
-    assert "Plan: 1 to create, 3 to update, 0 to delete, 1 to replace." in plain
+    assert "-/+ addon REDIS: heroku-redis:mini -> papertrail:choklad  (destructive)" in plain
+    assert "Plan: 1 to create, 3 to update, 0 to delete, 1 to replace, 0 to rename; 0 errors, 0 blocked." in plain
     assert "$8.00 -> $15.00/month" in plain
     assert "\033[" not in plain
     coloured = render_text(result, color=True)
@@ -61,7 +61,7 @@ def test_markdown_stays_under_githubs_limit_with_a_pointer() -> None:
 def test_json_is_versioned_and_documented() -> None:
     document = json.loads(render_json(hand_plan()))
     assert document["format_version"] == 1
-    assert document["summary"] == {"create": 1, "update": 3, "delete": 0, "replace": 1}
+    assert document["summary"] == {"create": 1, "update": 3, "delete": 0, "replace": 1, "rename": 0}
     assert document["checksum"] == hand_plan().checksum()
     change = document["environments"][0]["changes"][-2]
     assert set(change) >= {"role", "app", "kind", "action", "key", "old", "new", "sensitive", "after_apply", "origin"}

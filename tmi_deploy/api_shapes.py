@@ -28,7 +28,7 @@ class Identified(Loose):
 
 class App(Loose):
     id: str
-    web_url: str | None = None
+    web_url: str | None  # required key (apply reads it after creating an app), null allowed
     region: Named | None = None
     stack: Named | None = None
     build_stack: Named | None = None
@@ -114,6 +114,7 @@ _SHAPES: list[tuple[re.Pattern[str], TypeAdapter[Any]]] = [
         ("/apps/{}/releases", list[Release]),
         ("/dyno-sizes", list[DynoSize]),
         ("/plans/{}", Plan),
+        ("/addon-services/{}/plans", list[Named]),
     ]
 ]
 

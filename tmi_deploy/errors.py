@@ -9,6 +9,7 @@
     │   ├── UncertainWrite         a non-idempotent write may or may not have happened: re-read first
     │   └── RateLimitExhausted     the API budget ran out; never spin on it (exit 1)
     ├── ApplyFailed                a step failed part-way; says what applied and what did not (exit 1)
+    ├── PreflightFailed            the plan has errors apply cannot get past; nothing written (exit 1)
     ├── SafetyBlocked              a safety rule refused the plan (exit 3)
     └── StalePlan                  a saved plan no longer matches live state (exit 4)
 
@@ -92,6 +93,10 @@ class UncertainWrite(HerokuAPIError):
 
 
 class ApplyFailed(TmiDeployError):
+    pass
+
+
+class PreflightFailed(TmiDeployError):
     pass
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from tmi_deploy import __version__
+from tmi_deploy import DEFAULT_API_URL, __version__
 from tmi_deploy.api_shapes import shape_problem
 from tmi_deploy.errors import (
     CredentialsError,
@@ -30,7 +30,6 @@ from tmi_deploy.errors import (
     UncertainWrite,
 )
 
-DEFAULT_API_URL = "https://api.heroku.com"
 ACCEPT = "application/vnd.heroku+json; version=3"
 USER_AGENT = f"tmi-deploy/{__version__} (+https://github.com/ericfitz/tmi) httpx/{httpx.__version__}"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -136,8 +135,9 @@ class HerokuClient:
             next_range = response.headers.get("Next-Range") if response.status_code == 206 else None
         return items
 
-    async def patch(self, path: str, body: Any) -> Any:
-        return _json(await self.request("PATCH", path, json=body))
+    async def patch(self, path: str, body: Any, *, idempotent: bool = True) -> Any:
+        """``idempotent=False`` for a PATCH that makes a release (config vars): never retried blindly."""
+        return _json(await self.request("PATCH", path, json=body, idempotent=idempotent))
 
     async def put(self, path: str, body: Any) -> Any:
         return _json(await self.request("PUT", path, json=body))

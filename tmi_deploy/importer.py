@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from tmi_deploy.catalog.variables import URL_WITH_CREDENTIALS, is_secret_name
-from tmi_deploy.live import Live, LiveApp
+from tmi_deploy.plan.state import Live, LiveApp
 from tmi_deploy.plan.values import origin_of, url_part, with_sslmode
 
 

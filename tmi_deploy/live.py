@@ -6,63 +6,10 @@ import asyncio
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict
-
 from tmi_deploy.config.models import Environment, Role
 from tmi_deploy.errors import HerokuAPIError
 from tmi_deploy.heroku import HerokuClient
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class LiveAddon(Frozen):
-    id: str
-    name: str
-    service: str
-    plan: str
-    state: str
-    attachments: tuple[str, ...]  # attachment names on this app
-    config_vars: tuple[str, ...]  # var names those attachments own on this app
-    price_cents: int | None
-    owned_here: bool
-
-
-class LiveFormation(Frozen):
-    quantity: int
-    size: str  # lower case, e.g. standard-2x
-
-
-class LiveApp(Frozen):
-    role: Role
-    name: str
-    exists: bool
-    id: str | None = None
-    web_url: str | None = None
-    region: str | None = None
-    stack: str | None = None
-    team: str | None = None
-    config: dict[str, str] = {}
-    addons: tuple[LiveAddon, ...] = ()
-    features: dict[str, bool] = {}
-    formation: dict[str, LiveFormation] = {}
-    buildpacks: tuple[str, ...] = ()
-    collaborators: tuple[str, ...] = ()
-    owner: str | None = None
-    release_version: int | None = None
-
-    def addon_owned_vars(self) -> set[str]:
-        return {name for addon in self.addons for name in addon.config_vars}
-
-    def attachment(self, name: str) -> LiveAddon | None:
-        return next((addon for addon in self.addons if name in addon.attachments), None)
-
-
-class Live(Frozen):
-    apps: dict[Role, LiveApp]
-    plan_prices: dict[str, int]  # plan name -> cents per month
-    dyno_costs: dict[str, int]  # lower-case size name -> cents per month per dyno
+from tmi_deploy.plan.state import Live, LiveAddon, LiveApp, LiveFormation
 
 
 def _p(name: str) -> str:
@@ -70,13 +17,28 @@ def _p(name: str) -> str:
 
 
 async def _maybe(call: Any) -> Any:
-    """A read that answers 404 for an app that does not exist yet."""
+    """A read that answers 404 for an app that does not exist yet (403: someone else's app)."""
+    try:
+        return await call
+    except HerokuAPIError as exc:
+        if exc.status in (403, 404):
+            return None
+        raise
+
+
+async def _app_record(call: Any) -> Any:
+    """The app itself: None when free, FOREIGN when the name belongs to an account we cannot see."""
     try:
         return await call
     except HerokuAPIError as exc:
         if exc.status == 404:
             return None
+        if exc.status == 403:
+            return FOREIGN
         raise
+
+
+FOREIGN: dict[str, Any] = {"foreign": True}
 
 
 async def fetch_live(client: HerokuClient, env: Environment) -> Live:
@@ -92,13 +54,35 @@ async def fetch_live(client: HerokuClient, env: Environment) -> Live:
             if addon.price_cents is not None:
                 prices.setdefault(addon.plan, addon.price_cents)
     costs = {s["name"].lower(): int((s.get("cost") or {}).get("cents") or 0) for s in sizes}
-    return Live(apps={app.role: app for app in apps}, plan_prices=prices, dyno_costs=costs)
+    unknown = [plan for plan, found in zip(plans, plan_objs, strict=True) if not found]
+    return Live(apps={app.role: app for app in apps}, plan_prices=prices, dyno_costs=costs,
+                unknown_plans=await _real_plans_of(client, unknown))
+
+
+async def _real_plans_of(client: HerokuClient, unknown: list[str]) -> dict[str, tuple[str, ...]]:
+    """Only when a declared plan does not exist: the service's real plans, for the did-you-mean."""
+    services = sorted({plan.split(":", 1)[0] for plan in unknown})
+    listed = await asyncio.gather(*(_maybe(client.list(f"/addon-services/{_p(s)}/plans")) for s in services))
+    names = {service: tuple(sorted(p["name"] for p in found or [])) for service, found in zip(services, listed,
+                                                                                              strict=True)}
+    return {plan: names[plan.split(":", 1)[0]] for plan in unknown}
+
+
+async def fetch_app_config(client: HerokuClient, name: str) -> dict[str, str]:
+    """The applier's narrow re-read: one app's config vars, nothing else."""
+    return dict(await client.get(f"/apps/{_p(name)}/config-vars"))
+
+
+async def fetch_web_url(client: HerokuClient, name: str) -> str | None:
+    """The applier's narrow re-read of an app it created: its public URL."""
+    app = await client.get(f"/apps/{_p(name)}")
+    return app.get("web_url") if isinstance(app, dict) else None
 
 
 async def _fetch_app_parts(client: HerokuClient, role: Role, name: str) -> LiveApp:
     base = f"/apps/{_p(name)}"
     reads = await asyncio.gather(
-        _maybe(client.get(base)),
+        _app_record(client.get(base)),
         _maybe(client.get(f"{base}/config-vars")),
         _maybe(client.list(f"{base}/addons", headers={"Accept-Expansion": "plan"})),
         _maybe(client.list(f"{base}/addon-attachments")),
@@ -109,8 +93,8 @@ async def _fetch_app_parts(client: HerokuClient, role: Role, name: str) -> LiveA
         _maybe(client.request("GET", f"{base}/releases", headers={"Range": "version ..; max=1, order=desc"})),
     )
     app, config, addons, attachments, features, formation, buildpacks, collaborators, releases = reads
-    if app is None:
-        return LiveApp(role=role, name=name, exists=False)
+    if app is None or app is FOREIGN:
+        return LiveApp(role=role, name=name, exists=False, foreign=app is FOREIGN)
     return LiveApp(
         role=role, name=name, exists=True, id=app["id"], web_url=app.get("web_url"),
         region=(app.get("region") or {}).get("name"), stack=(app.get("build_stack") or app.get("stack") or {}).get("name"),

@@ -1,30 +1,29 @@
-"""Post-deploy check: poll the server's public GET / until status.code is ok (CONFIG.md §5.2)."""
+"""Post-deploy check: poll the server's public GET / until status.code is ok (docs/tmi-config.md).
+
+The URL comes from the apply (the declared custom domain, or the web_url Heroku gave the app): no
+extra read of live state. The build the server reports is compared with the declared tmi_version.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from tmi_deploy.config.models import Environment
 from tmi_deploy.errors import TmiDeployError
-from tmi_deploy.heroku import HerokuClient
-from tmi_deploy.live import fetch_live
-from tmi_deploy.plan.values import app_url, origin_of
 
 
-async def verify_server(env: Environment, client: HerokuClient, *, progress: Callable[[str], None],
-                        attempts: int = 30, interval: float = 5.0,
-                        transport: httpx.AsyncBaseTransport | None = None) -> str:
-    async with client:
-        live = await fetch_live(client, env)
-    server = env.apps["server"]
-    base = app_url(server, live.apps.get("server"))
-    if base is None:
-        raise TmiDeployError("verify: the server app has no URL yet")
-    url = origin_of(base) + "/"
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+async def verify_server(base_url: str, tmi_version: str, *, progress: Callable[[str], None], attempts: int = 30,
+                        interval: float = 5.0, transport: httpx.AsyncBaseTransport | None = None) -> str:
+    url = _origin(base_url) + "/"
     last: Any = "no answer"
     async with httpx.AsyncClient(transport=transport, timeout=10, headers={"Accept": "application/json"}) as http:
         for attempt in range(1, attempts + 1):
@@ -32,11 +31,20 @@ async def verify_server(env: Environment, client: HerokuClient, *, progress: Cal
                 response = await http.get(url)
                 body = response.json()
                 last = body.get("status", {}) if isinstance(body, dict) else body
-                if isinstance(body, dict) and body.get("status", {}).get("code") == "ok":
-                    build = body.get("service", {}).get("build", "unknown")
-                    return f"verify: {url} is ok, build {build}"
+                if isinstance(body, dict) and isinstance(body.get("status"), dict) \
+                        and body["status"].get("code") == "ok":
+                    return _built(url, body, tmi_version)
             except (httpx.HTTPError, ValueError) as exc:
                 last = exc.__class__.__name__
-            progress(f"verify: {url} not ok yet ({attempt}/{attempts}): {last}")
+            progress(f"verify: {url} not ok yet ({attempt}/{attempts}): {str(last)[:200]}")
             await asyncio.sleep(interval)
-    raise TmiDeployError(f"verify: {url} did not report status ok after {attempts} tries; last answer: {last}")
+    raise TmiDeployError(f"verify: {url} did not report status ok after {attempts} tries; last answer: "
+                         f"{str(last)[:200]}")
+
+
+def _built(url: str, body: dict[str, Any], tmi_version: str) -> str:
+    service = body.get("service") if isinstance(body.get("service"), dict) else {}
+    build = str((service or {}).get("build", "unknown"))[:120]
+    if not build.startswith(tmi_version):
+        return f"verify: {url} is ok, but it runs build {build}, not the declared TMI {tmi_version}"
+    return f"verify: {url} is ok, build {build} (declared TMI {tmi_version})"

@@ -12,6 +12,7 @@ from tmi_deploy.config.models import (
     AddonSpec,
     AppDesired,
     AppFile,
+    Consent,
     EnvironmentFile,
     Formation,
     FromAddon,
@@ -82,9 +83,11 @@ def to_environment(ctx: LoadContext, name: str, path: Path, doc: Document, model
         problem(("apps",), "two roles use the same Heroku app name", "give each role its own app")
     if problem.problems or model.tmi_version is None:
         return None, problem.problems
+    consent = tuple(Consent(token=token.strip(), origin=problem.origin(("consent", index)))
+                    for index, token in enumerate(model.consent or ()))
     env = EnvironmentModel(name=name, file=doc.file, tmi_version=model.tmi_version,
                            policy=_policy(model.policy or PolicyFile()), apps=apps,
-                           base_dir=str(path.parent), app_json=model.app_json)
+                           base_dir=str(path.parent), app_json=model.app_json, consent=consent)
     return env, []
 
 

@@ -149,6 +149,9 @@ class EnvironmentFile(Strict):
                                     description="TMI server version deployed")
     policy: PolicyFile | None = None
     app_json: AppJsonMeta | None = None
+    consent: list[str] | None = Field(
+        None, description="exact consent tokens a plan printed for blocked changes, e.g. "
+                          "destroy-addon:tmi-server-staging:redis-curly-12345 (reviewed in the pull request)")
     apps: dict[Role, AppFile] | None = None
 
 
@@ -217,6 +220,13 @@ class Policy(Strict):
     max_delete_share: float = 0.5
 
 
+class Consent(Strict):
+    """One reviewed consent: the exact token a plan printed, and where it was written."""
+
+    token: str
+    origin: Origin
+
+
 class Environment(Strict):
     name: str
     file: str
@@ -225,3 +235,4 @@ class Environment(Strict):
     apps: dict[Role, AppDesired]
     base_dir: str
     app_json: AppJsonMeta | None = None
+    consent: tuple[Consent, ...] = ()

@@ -19,8 +19,8 @@ from tmi_deploy.config.models import Role
 PLAN_FORMAT_VERSION = 1
 
 Kind = Literal["app", "addon", "config", "feature", "formation", "buildpacks", "collaborator"]
-Action = Literal["create", "update", "delete", "replace"]
-SYMBOLS: dict[str, str] = {"create": "+", "update": "~", "delete": "-", "replace": "-/+"}
+Action = Literal["create", "update", "delete", "replace", "rename"]
+SYMBOLS: dict[str, str] = {"create": "+", "update": "~", "delete": "-", "replace": "-/+", "rename": "~>"}
 KIND_ORDER: dict[str, int] = {"app": 0, "addon": 1, "config": 2, "feature": 3, "formation": 4, "buildpacks": 5,
                               "collaborator": 6}
 ROLE_ORDER: dict[str, int] = {"server": 0, "client": 1}
@@ -30,6 +30,18 @@ SENSITIVE = "(sensitive)"
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FormationTarget(Frozen):
+    quantity: int
+    size: str
+
+
+class AddonIdentity(Frozen):
+    """The live add-on a change acts on: its id for the API, its globally unique name for people."""
+
+    id: str
+    name: str
 
 
 class Change(Frozen):
@@ -48,6 +60,11 @@ class Change(Frozen):
     # The real value to set: never serialized, never in repr, absent from the documented schema.
     value: SkipJsonSchema[str | None] = Field(default=None, exclude=True, repr=False)
     destructive: bool = False
+    # Typed payloads the applier executes as they are (never parsed back from display text).
+    formation: FormationTarget | None = None
+    buildpacks: tuple[str, ...] | None = None
+    addon: AddonIdentity | None = None  # the live add-on changed, replaced or destroyed
+    renamed_from: str | None = None  # rename: the legacy var deleted in the same release
 
     @property
     def symbol(self) -> str:
@@ -55,6 +72,32 @@ class Change(Frozen):
 
     def sort_key(self) -> tuple[int, int, str, str]:
         return ROLE_ORDER[self.role], KIND_ORDER[self.kind], self.key, self.action
+
+
+BlockerKind = Literal["error", "refused", "consent"]
+
+
+class Blocker(Frozen):
+    """Something apply will stop on, found at plan time and shown where the reviewer reads.
+
+    error: fix the declaration or the deployer's inputs (exit 1). refused: tmi-deploy never does this
+    (a protected add-on, a migration it does not perform); ``procedure`` says what to do by hand (exit 3).
+    consent: allowed once the exact ``consent`` token is listed under ``consent:`` in the environment
+    file or given as ``--allow-destroy`` (exit 3 until then).
+    """
+
+    kind: BlockerKind
+    app: str
+    reason: str
+    origin: str | None = None
+    consent: str | None = None
+    consented_by: str | None = None  # where the consent was given; None: not given
+    procedure: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = Field(default=(), exclude=True, repr=False)  # short --allow-destroy names
+
+    @property
+    def blocking(self) -> bool:
+        return self.kind != "consent" or self.consented_by is None
 
 
 class AppSummary(Frozen):
@@ -74,10 +117,15 @@ class EnvironmentPlan(Frozen):
     apps: tuple[AppSummary, ...]
     changes: tuple[Change, ...]
     warnings: tuple[str, ...] = ()
+    blockers: tuple[Blocker, ...] = ()
 
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
+
+    @property
+    def open_blockers(self) -> tuple[Blocker, ...]:
+        return tuple(b for b in self.blockers if b.blocking)
 
 
 class Plan(Frozen):
@@ -90,7 +138,7 @@ class Plan(Frozen):
 
     def comparable(self) -> list[dict[str, object]]:
         """What must be identical between a reviewed plan and the plan apply re-computes."""
-        return [change.model_dump(exclude={"origin"}) | {"environment": env.environment}
+        return [change.model_dump(mode="json", exclude={"origin"}) | {"environment": env.environment}
                 for env in self.environments for change in env.changes]
 
     def checksum(self) -> str:

@@ -1,24 +1,27 @@
 """Desired + Live -> EnvironmentPlan. Pure: no I/O, equal inputs give equal plans.
 
-deepdiff finds what differs between the comparable shapes of desired and live; the planner turns
-each difference into our own typed Change with old and new values and the reason a reviewer needs.
+Each resource kind is compared by its own function; each difference becomes a typed Change carrying
+what the applier needs (formation, buildpacks, the live add-on's identity), and whatever apply would
+stop on becomes a Blocker in the plan itself.
 """
 
 from __future__ import annotations
 
-import fnmatch
-from typing import Any
+import re
+from collections.abc import Iterable
 
-from deepdiff import DeepDiff
-
-from tmi_deploy.catalog.variables import URL_WITH_CREDENTIALS, is_secret_name
-from tmi_deploy.config.models import AppDesired, Environment
-from tmi_deploy.live import Live, LiveApp
-from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, AppSummary, Change, EnvironmentPlan
-from tmi_deploy.plan.values import Inputs, resolve
+from tmi_deploy.config.models import AddonDesired, AppDesired, Environment
+from tmi_deploy.errors import Problem
+from tmi_deploy.plan.blockers import PG_MIGRATION, Notes, delete_share, findings_as_blockers, nearest, with_consents
+from tmi_deploy.plan.config_diff import config_changes
+from tmi_deploy.plan.costs import app_costs
+from tmi_deploy.plan.model import AddonIdentity, AppSummary, Change, EnvironmentPlan, FormationTarget
+from tmi_deploy.plan.state import Live, LiveAddon, LiveApp
+from tmi_deploy.plan.values import Inputs
 
 # How a plan change lands, by service and tier (Heroku Postgres / Key-Value Store docs).
 IN_PLACE, MAINTENANCE, MIGRATION, DESTRUCTIVE = "in place", "needs maintenance", "needs migration", "destructive"
+LATER = "prepared in the background; switches over later (the database URL changes then)"
 
 
 def classify_plan_change(old: str, new: str) -> str:
@@ -40,47 +43,50 @@ def classify_plan_change(old: str, new: str) -> str:
     return IN_PLACE
 
 
-def _show(value: str | None, sensitive: bool) -> str | None:
-    if value is None:
-        return None
-    return SENSITIVE if sensitive else value
-
-
-def plan_environment(env: Environment, live: Live, inputs: Inputs) -> EnvironmentPlan:
+def plan_environment(env: Environment, live: Live, inputs: Inputs, findings: Iterable[Problem] = (),
+                     allowed: Iterable[str] = ()) -> EnvironmentPlan:
+    """``findings``: lint problems of the declaration; ``allowed``: consents given on the command line."""
+    notes = Notes()
+    findings_as_blockers(findings, notes)
     changes: list[Change] = []
-    warnings: list[str] = []
     summaries: list[AppSummary] = []
     for role, app in env.apps.items():
         live_app = live.apps.get(role) or LiveApp(role=role, name=app.name, exists=False)
         app_changes = (
-            _app_changes(app, live_app, warnings)
-            + _addon_changes(env, app, live_app, warnings)
-            + _config_changes(env, app, live_app, live, inputs, warnings)
-            + _feature_changes(app, live_app, warnings)
-            + _formation_changes(app, live_app, warnings)
+            _app_changes(app, live_app, notes)
+            + _addon_changes(env, app, live_app, live, notes)
+            + config_changes(env, app, live_app, live, inputs, notes)
+            + _feature_changes(app, live_app, notes)
+            + _formation_changes(app, live_app, live, notes)
             + _buildpack_changes(app, live_app)
-            + _collaborator_changes(env, app, live_app, warnings)
+            + _collaborator_changes(env, app, live_app, notes)
         )
         changes.extend(app_changes)
-        before, after = _costs(app, live_app, live, app_changes)
-        summaries.append(AppSummary(role=role, name=app.name, exists=live_app.exists, cost_before_cents=before,
-                                    cost_after_cents=after, changes=len(app_changes),
-                                    live_config_vars=len(live_app.config)))
+        before, after = app_costs(app, live_app, live, app_changes)
+        summary = AppSummary(role=role, name=app.name, exists=live_app.exists, cost_before_cents=before,
+                             cost_after_cents=after, changes=len(app_changes), live_config_vars=len(live_app.config))
+        delete_share(env, summary, app_changes, notes)
+        summaries.append(summary)
     changes.sort(key=Change.sort_key)
     summaries.sort(key=lambda s: s.role != "server")
+    blockers = with_consents(notes.blockers, env, allowed, notes)
     return EnvironmentPlan(environment=env.name, tmi_version=env.tmi_version, file=env.file,
-                           apps=tuple(summaries), changes=tuple(changes), warnings=tuple(warnings))
+                           apps=tuple(summaries), changes=tuple(changes), warnings=tuple(notes.warnings),
+                           blockers=blockers)
 
 
-def _app_changes(app: AppDesired, live: LiveApp, warnings: list[str]) -> list[Change]:
+def _app_changes(app: AppDesired, live: LiveApp, notes: Notes) -> list[Change]:
+    if live.foreign:
+        notes.error(app.name, f"the app name {app.name} is taken by another Heroku account (names are unique "
+                    "across Heroku)", str(app.origin_of("name")))
     if not live.exists:
         desc = f"region {app.region}, stack {app.stack}" + (f", team {app.team}" if app.team else "")
         return [Change(role=app.role, app=app.name, kind="app", action="create", key=app.name, new=desc,
                        origin=str(app.origin))]
     result = []
     if live.region and live.region != app.region:
-        warnings.append(f"{app.name}: region is {live.region}, declared {app.region}; Heroku cannot move an app "
-                        "between regions (create a new app and migrate)")
+        notes.warn(f"{app.name}: region is {live.region}, declared {app.region}; Heroku cannot move an app "
+                   "between regions (create a new app and migrate)")
     if live.stack and live.stack != app.stack:
         result.append(Change(role=app.role, app=app.name, kind="app", action="update", key="stack",
                              old=live.stack, new=app.stack, origin=str(app.origin_of("stack")),
@@ -88,109 +94,75 @@ def _app_changes(app: AppDesired, live: LiveApp, warnings: list[str]) -> list[Ch
     return result
 
 
-def _addon_changes(env: Environment, app: AppDesired, live: LiveApp, warnings: list[str]) -> list[Change]:
+def _addon_changes(env: Environment, app: AppDesired, live_app: LiveApp, live: Live, notes: Notes) -> list[Change]:
     result = []
-    declared = set(app.addons)
     for name, addon in sorted(app.addons.items()):
-        current = live.attachment(name)
+        if addon.plan in live.unknown_plans:
+            notes.error(app.name, f"add-on plan {addon.plan} does not exist; "
+                        f"{nearest(addon.plan, live.unknown_plans[addon.plan])}", str(addon.origin))
+        current = live_app.attachment(name)
         if current is None:
             result.append(Change(role=app.role, app=app.name, kind="addon", action="create", key=name,
                                  new=addon.plan, origin=str(addon.origin)))
             continue
         if current.state != "provisioned":
-            warnings.append(f"{app.name}: add-on {current.name} ({name}) is {current.state}")
+            notes.warn(f"{app.name}: add-on {current.name} ({name}) is {current.state}")
         if current.plan != addon.plan:
-            how = classify_plan_change(current.plan, addon.plan)
-            result.append(Change(role=app.role, app=app.name, kind="addon",
-                                 action="replace" if how == DESTRUCTIVE else "update", key=name, old=current.plan,
-                                 new=addon.plan, detail=how, origin=str(addon.origin),
-                                 destructive=how in (DESTRUCTIVE, MIGRATION)))
+            result.append(_plan_change(env, app, addon, current, notes))
+    result += _undeclared_addons(env, app, live_app, notes)
+    return result
+
+
+def _plan_change(env: Environment, app: AppDesired, addon: AddonDesired, current: LiveAddon, notes: Notes) -> Change:
+    how = classify_plan_change(current.plan, addon.plan)
+    name, origin = addon.attachment, str(addon.origin)
+    protected = name in env.policy.protected_addons
+    if how == MIGRATION:
+        steps = PG_MIGRATION if current.service == "heroku-postgresql" else (
+            f"create the new add-on beside {current.name}, move the data, then remove the old one",)
+        notes.refuse(app.name, f"add-on {name} ({current.name}): {current.plan} -> {addon.plan} cannot change in "
+                     "place; Heroku needs the data copied to a new add-on, which tmi-deploy does not do", origin,
+                     tuple(step.format(new=addon.plan, app=app.name, attachment=name, addon=current.name)
+                           for step in steps))
+    elif how == DESTRUCTIVE and protected:
+        notes.refuse(app.name, f"add-on {name} ({current.name}) is protected by policy; replacing it with "
+                     f"{addon.plan} destroys its data and is never done by tmi-deploy", origin)
+    elif how == DESTRUCTIVE:
+        notes.need_consent(app.name, f"add-on {name} ({current.name}, {current.plan}) is destroyed and replaced "
+                           f"by {addon.plan}; its data is lost", f"replace-addon:{app.name}:{current.name}",
+                           origin, aliases=(name,))
+    detail = f"{how}: {LATER}" if how == MAINTENANCE else how
+    return Change(role=app.role, app=app.name, kind="addon", action="replace" if how == DESTRUCTIVE else "update",
+                  key=name, old=current.plan, new=addon.plan, detail=detail, origin=origin,
+                  destructive=how in (DESTRUCTIVE, MIGRATION), addon=AddonIdentity(id=current.id, name=current.name))
+
+
+def _undeclared_addons(env: Environment, app: AppDesired, live: LiveApp, notes: Notes) -> list[Change]:
+    result = []
     for current in live.addons:
-        if set(current.attachments) & declared or not current.owned_here:
+        if set(current.attachments) & set(app.addons) or not current.owned_here:
             continue
         label = ", ".join(current.attachments) or current.name
         if any(a in env.policy.protected_addons for a in current.attachments):
-            warnings.append(f"{app.name}: add-on {current.name} ({label}) is not declared but protected; kept")
+            notes.warn(f"{app.name}: add-on {current.name} ({label}) is not declared but protected; kept")
         elif env.policy.prune:
+            notes.need_consent(app.name, f"add-on {label} ({current.name}, {current.plan}) is not declared and "
+                               "would be destroyed with its data", f"destroy-addon:{app.name}:{current.name}",
+                               aliases=(label, *current.attachments))
             result.append(Change(role=app.role, app=app.name, kind="addon", action="delete", key=label,
-                                 old=current.plan, detail=current.name, destructive=True))
+                                 old=current.plan, detail=current.name, destructive=True,
+                                 addon=AddonIdentity(id=current.id, name=current.name)))
         else:
-            warnings.append(f"{app.name}: add-on {current.name} ({label}, {current.plan}) is not declared "
-                            "(left alone; policy.prune would destroy it)")
+            notes.warn(f"{app.name}: add-on {current.name} ({label}, {current.plan}) is not declared "
+                       "(left alone; policy.prune would destroy it)")
     return result
 
 
-def _config_changes(env: Environment, app: AppDesired, live_app: LiveApp, live: Live, inputs: Inputs,
-                    warnings: list[str]) -> list[Change]:
-    owned = live_app.addon_owned_vars()
-    desired: dict[str, Any] = {}
-    resolved: dict[str, Any] = {}
-    for name, spec in app.config.items():
-        if name in owned:
-            warnings.append(f"{app.name}: {name} belongs to an add-on attachment; the declaration is ignored")
-            continue
-        found = resolve(spec, app, env, live, inputs)
-        resolved[name] = found
-        desired[name] = found.value if found.value is not None else KNOWN_AFTER_APPLY
-    current = {k: v for k, v in live_app.config.items() if k not in owned}
-    # threshold 0: always report per key, never "the whole mapping was replaced".
-    diff = DeepDiff(current, desired, verbose_level=2, threshold_to_diff_deeper=0)
-    result = []
-    for path in sorted(diff.get("dictionary_item_added", {})):
-        name = _key(path)
-        spec, found = app.config[name], resolved[name]
-        after = found.value is None
-        if after and not found.note.startswith(("generated", "asked", "from")):
-            warnings.append(f"{app.name}: {name}: {found.note}; it cannot be set")
-        result.append(Change(
-            role=app.role, app=app.name, kind="config", action="create", key=name,
-            new=KNOWN_AFTER_APPLY if after else _show(found.value, spec.sensitive), sensitive=spec.sensitive,
-            after_apply=after, origin=str(spec.origin), detail=found.note if after else "",
-            fingerprint=inputs.fingerprint(found.value) if found.value is not None else "", value=found.value))
-    for path in sorted(diff.get("values_changed", {})):
-        name = _key(path)
-        spec, found = app.config[name], resolved[name]
-        if found.value is None:
-            if found.note:
-                warnings.append(f"{app.name}: {name}: {found.note}; live value kept, not compared")
-            continue
-        result.append(Change(
-            role=app.role, app=app.name, kind="config", action="update", key=name,
-            old=_show(current[name], spec.sensitive), new=_show(found.value, spec.sensitive),
-            sensitive=spec.sensitive, origin=str(spec.origin), detail="drift" if _derived(spec) else "",
-            fingerprint=inputs.fingerprint(found.value), value=found.value))
-    for path in sorted(diff.get("dictionary_item_removed", {})):
-        name = _key(path)
-        if any(fnmatch.fnmatchcase(name, pattern) for pattern in env.policy.tolerate):
-            continue
-        sensitive = _looks_sensitive(app.role, name, current[name])
-        if env.policy.prune:
-            result.append(Change(role=app.role, app=app.name, kind="config", action="delete", key=name,
-                                 old=_show(current[name], sensitive), sensitive=sensitive, detail="unknown"))
-        else:
-            warnings.append(f"{app.name}: {name} is set live but not declared (left alone; policy.prune "
-                            "would delete it)")
-    return result
-
-
-def _derived(spec: Any) -> bool:
-    return not isinstance(spec.source, str) and hasattr(spec.source, "part")
-
-
-def _looks_sensitive(role: str, name: str, value: str) -> bool:
-    return is_secret_name(role, name) or bool(URL_WITH_CREDENTIALS.match(value))
-
-
-def _key(path: str) -> str:
-    # deepdiff paths look like root['NAME']
-    return path[len("root['"):-2]
-
-
-def _feature_changes(app: AppDesired, live: LiveApp, warnings: list[str]) -> list[Change]:
+def _feature_changes(app: AppDesired, live: LiveApp, notes: Notes) -> list[Change]:
     result = []
     for name, enabled in sorted(app.features.items()):
         if live.exists and name not in live.features:
-            warnings.append(f"{app.name}: feature {name} is not offered for this app")
+            notes.warn(f"{app.name}: feature {name} is not offered for this app")
             continue
         current = live.features.get(name, False)
         if current != enabled:
@@ -200,30 +172,50 @@ def _feature_changes(app: AppDesired, live: LiveApp, warnings: list[str]) -> lis
     return result
 
 
-def _formation_changes(app: AppDesired, live: LiveApp, warnings: list[str]) -> list[Change]:
+def _formation_changes(app: AppDesired, live_app: LiveApp, live: Live, notes: Notes) -> list[Change]:
     result = []
     for ptype, want in sorted(app.formation.items()):
-        have = live.formation.get(ptype)
+        origin = str(app.origin_of(f"formation.{ptype}"))
+        if live.dyno_costs and want.size.lower() not in live.dyno_costs:
+            notes.error(app.name, f"dyno size {want.size} does not exist; {nearest(want.size.lower(), live.dyno_costs)}",
+                        origin)
+        have = live_app.formation.get(ptype)
         if have is None:
-            warnings.append(f"{app.name}: process type '{ptype}' appears after the first code deploy (git push); "
-                            f"scale it with the next apply after that")
+            notes.warn(f"{app.name}: process type '{ptype}' appears after the first code deploy (git push); "
+                       f"scale it with the next apply after that")
             continue
-        if (have.quantity, have.size) != (want.quantity, want.size):
+        if (have.quantity, have.size) != (want.quantity, want.size.lower()):
             result.append(Change(role=app.role, app=app.name, kind="formation", action="update", key=ptype,
                                  old=f"{have.quantity} x {have.size}", new=f"{want.quantity} x {want.size}",
-                                 origin=str(app.origin_of(f"formation.{ptype}")), value=f"{want.quantity}:{want.size}"))
+                                 origin=origin, formation=FormationTarget(quantity=want.quantity,
+                                                                          size=want.size.lower())))
     return result
 
 
+_GITHUB_BUILDPACK = re.compile(r"^https://github\.com/heroku/heroku-buildpack-([a-z0-9-]+?)(?:\.git)?/?$")
+
+
+def canonical_buildpack(text: str) -> str:
+    """Heroku answers with the registry name (heroku/go) whichever form was installed."""
+    text = text.strip()
+    if text.startswith("urn:buildpack:"):
+        return text.removeprefix("urn:buildpack:")
+    match = _GITHUB_BUILDPACK.fullmatch(text)
+    return f"heroku/{match.group(1)}" if match else text
+
+
 def _buildpack_changes(app: AppDesired, live: LiveApp) -> list[Change]:
-    if app.buildpacks is None or tuple(live.buildpacks) == app.buildpacks:
+    if app.buildpacks is None:
+        return []
+    wanted = tuple(canonical_buildpack(b) for b in app.buildpacks if b.strip())
+    if tuple(canonical_buildpack(b) for b in live.buildpacks) == wanted:
         return []
     return [Change(role=app.role, app=app.name, kind="buildpacks", action="update" if live.buildpacks else "create",
-                   key="buildpacks", old=", ".join(live.buildpacks) or None, new=", ".join(app.buildpacks),
-                   origin=str(app.origin_of("buildpacks")), value="\n".join(app.buildpacks))]
+                   key="buildpacks", old=", ".join(live.buildpacks) or None, new=", ".join(wanted),
+                   origin=str(app.origin_of("buildpacks")), buildpacks=wanted)]
 
 
-def _collaborator_changes(env: Environment, app: AppDesired, live: LiveApp, warnings: list[str]) -> list[Change]:
+def _collaborator_changes(env: Environment, app: AppDesired, live: LiveApp, notes: Notes) -> list[Change]:
     result = []
     have = set(live.collaborators)
     for email in sorted(set(app.collaborators) - have - {live.owner}):
@@ -233,30 +225,5 @@ def _collaborator_changes(env: Environment, app: AppDesired, live: LiveApp, warn
         if env.policy.prune:
             result.append(Change(role=app.role, app=app.name, kind="collaborator", action="delete", key=email))
         else:
-            warnings.append(f"{app.name}: collaborator {email} is not declared (left alone)")
+            notes.warn(f"{app.name}: collaborator {email} is not declared (left alone)")
     return result
-
-
-def _costs(app: AppDesired, live_app: LiveApp, live: Live, changes: list[Change]) -> tuple[int, int]:
-    def dynos(formation: dict[str, tuple[int, str]]) -> int:
-        return sum(q * live.dyno_costs.get(size, 0) for q, size in formation.values())
-
-    addons_before = {a.attachments[0] if a.attachments else a.name: a.plan for a in live_app.addons if a.owned_here}
-    formation_before = {t: (f.quantity, f.size) for t, f in live_app.formation.items()}
-    addons_after = dict(addons_before)
-    formation_after = dict(formation_before)
-    for change in changes:
-        if change.kind == "addon" and change.action in ("create", "update", "replace") and change.new:
-            addons_after[change.key] = change.new
-        elif change.kind == "addon" and change.action == "delete":
-            addons_after.pop(change.key, None)
-        elif change.kind == "formation" and change.value:
-            quantity, size = change.value.split(":")
-            formation_after[change.key] = (int(quantity), size)
-    if not live_app.exists:
-        formation_after = {t: (f.quantity, f.size) for t, f in app.formation.items()}
-
-    def total(addons: dict[str, str], formation: dict[str, tuple[int, str]]) -> int:
-        return sum(live.plan_prices.get(plan, 0) for plan in addons.values()) + dynos(formation)
-
-    return total(addons_before, formation_before), total(addons_after, formation_after)

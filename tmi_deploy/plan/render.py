@@ -10,7 +10,8 @@ import json
 from collections import Counter
 from typing import Any
 
-from tmi_deploy.plan.model import Change, EnvironmentPlan, Plan
+from tmi_deploy.plan.blockers import describe_blocker
+from tmi_deploy.plan.model import Blocker, Change, EnvironmentPlan, Plan
 
 GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_BUDGET = 60_000  # headroom under GitHub's limit for the pointer and wrapper text
@@ -33,6 +34,8 @@ def _describe(change: Change) -> str:
     if change.kind == "collaborator":
         return f"collaborator {change.key}"
     label = change.kind if change.kind == "buildpacks" else f"{change.kind} {change.key}"
+    if change.renamed_from:
+        label = f"{change.kind} {change.renamed_from} → {change.key}"
     old, new = change.old, change.new
     if change.kind == "config":
         old = f'"{old}"' if old is not None and not change.sensitive else old
@@ -41,7 +44,7 @@ def _describe(change: Change) -> str:
             new = "(sensitive, changes)"
         elif change.sensitive and change.after_apply:
             new = "(sensitive, known after apply)"
-    if change.action == "create":
+    if change.action == "create" or (change.action == "rename" and old is None):
         text = f"{label} = {new}"
     elif change.action == "delete":
         text = f"{label} (was {old})" if old is not None else label
@@ -51,10 +54,22 @@ def _describe(change: Change) -> str:
 
 
 def _suffix(change: Change) -> str:
-    notes = [n for n in (change.detail,) if n]
-    if change.destructive:
-        notes.append("needs --allow-destroy " + change.key)
-    return f"  ({'; '.join(notes)})" if notes else ""
+    return f"  ({change.detail})" if change.detail else ""
+
+
+def blocker_counts(env: EnvironmentPlan) -> str:
+    open_ = env.open_blockers
+    errors = sum(1 for b in open_ if b.kind == "error")
+    return f"{errors} error{'s' if errors != 1 else ''}, {len(open_) - errors} blocked"
+
+
+def _text_blockers(blockers: tuple[Blocker, ...]) -> list[str]:
+    if not blockers:
+        return []
+    open_ = [b for b in blockers if b.blocking]
+    head = (f"  Apply will refuse this plan ({len(open_)} blocker{'s' if len(open_) != 1 else ''}):" if open_
+            else "  Consented changes:")
+    return [head, *(describe_blocker(b) for b in blockers), ""]
 
 
 def render_text(plan: Plan, color: bool = False) -> str:
@@ -69,6 +84,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
             lines.append(f"  {app.role:<7} {app.name:<30} {state:<16} "
                          f"{money(app.cost_before_cents)} -> {money(app.cost_after_cents)}/month")
         lines.append("")
+        lines += _text_blockers(env.blockers)
         current = None
         for change in env.changes:
             if change.app != current:
@@ -83,7 +99,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
         tally = counts(env.changes)
         lines.append("")
         lines.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
-                     f"{tally['replace']} to replace.")
+                     f"{tally['replace']} to replace, {tally['rename']} to rename; {blocker_counts(env)}.")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -103,10 +119,35 @@ def _md_rows(changes: list[Change]) -> list[str]:
             new = "(sensitive, changes)"
         elif change.sensitive and change.after_apply:
             new = "(sensitive, known after apply)"
-        note = change.detail + (" — needs `--allow-destroy " + change.key + "`" if change.destructive else "")
-        rows.append(f"| `{change.symbol}` | {change.kind} | {_md(change.key)} | {_md(change.old)} | {_md(new)} | "
+        note = change.detail
+        key = f"{change.renamed_from} → {change.key}" if change.renamed_from else change.key
+        rows.append(f"| `{change.symbol}` | {change.kind} | {_md(key)} | {_md(change.old)} | {_md(new)} | "
                     f"{note} | {change.origin or ''} |")
     return rows
+
+
+def _md_blockers(plan: Plan) -> list[str]:
+    """A visible block at the top of the comment: what apply will refuse, and the exact way out."""
+    blockers = [(env.environment, b) for env in plan.environments for b in env.blockers]
+    if not blockers:
+        return []
+    open_ = [b for _, b in blockers if b.blocking]
+    out = ["> [!CAUTION]" if open_ else "> [!NOTE]",
+           f"> **Apply will refuse this plan: {len(open_)} blocker{'s' if len(open_) != 1 else ''}.**" if open_
+           else "> **Consented changes** (the consent is part of this pull request):", ">"]
+    for environment, blocker in blockers:
+        where = f" ({blocker.origin})" if blocker.origin else ""
+        state = f" — consented at {blocker.consented_by}" if blocker.consented_by else ""
+        out.append(f"> - **{blocker.kind}** `{environment}` {_md(blocker.app) if blocker.app else ''} "
+                   f"{_md_text(blocker.reason)}{_md_text(where)}{_md_text(state)}")
+        if blocker.kind == "consent" and not blocker.consented_by:
+            out.append(f">   - to consent, add {_md(blocker.consent)} under `consent:` in the environment file")
+        out += [f">   {n}. {_md_text(step)}" for n, step in enumerate(blocker.procedure, 1)]
+    return [*out, ""]
+
+
+def _md_text(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ").replace("\r", " ")
 
 
 def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]:
@@ -149,7 +190,7 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
 
 def render_markdown(plan: Plan, artifact_hint: str = "the full plan in the workflow's plan artifact",
                     budget: int = MARKDOWN_BUDGET) -> str:
-    header = ["## tmi-deploy plan", "", f"<sub>checksum `{plan.checksum()[:16]}`</sub>", ""]
+    header = ["## tmi-deploy plan", "", f"<sub>checksum `{plan.checksum()[:16]}`</sub>", "", *_md_blockers(plan)]
     for max_rows in (None, 200, 50, 10, 0):
         body: list[str] = []
         hidden = 0
@@ -171,7 +212,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "format_version": plan.format_version,
         "checksum": plan.checksum(),
         "has_changes": plan.has_changes,
-        "summary": {action: tally[action] for action in ("create", "update", "delete", "replace")},
+        "summary": {action: tally[action] for action in ("create", "update", "delete", "replace", "rename")},
+        "blocked": any(env.open_blockers for env in plan.environments),
         **plan.model_dump(mode="json"),
     }
 

@@ -1,36 +1,10 @@
-"""Safety rules over a plan (pure): what needs explicit consent, and whether a saved plan is stale."""
+"""Whether a reviewed plan file still describes what apply would do (pure)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tmi_deploy.config.models import Environment
 from tmi_deploy.plan.model import Plan
-
-
-def blocked(plan: Plan, envs: dict[str, Environment], allow_destroy: set[str]) -> list[str]:
-    """Reasons the plan may not be applied as is. Empty means go."""
-    reasons = []
-    for env_plan in plan.environments:
-        policy = envs[env_plan.environment].policy
-        for change in env_plan.changes:
-            if not change.destructive:
-                continue
-            protected = change.kind == "addon" and change.key in policy.protected_addons
-            if protected:
-                reasons.append(f"{change.app}: add-on {change.key} is protected by policy; {change.action} "
-                               f"({change.detail or change.old}) is never done by tmi-deploy")
-            elif change.key not in allow_destroy:
-                reasons.append(f"{change.app}: {change.kind} {change.key} would be "
-                               f"{'destroyed' if change.action == 'delete' else change.detail or 'replaced'}; "
-                               f"re-run with --allow-destroy {change.key} to consent")
-        for app in env_plan.apps:
-            deletes = [c for c in env_plan.changes if c.role == app.role and c.kind == "config" and c.action == "delete"]
-            if app.live_config_vars and len(deletes) / app.live_config_vars > policy.max_delete_share \
-                    and app.name not in allow_destroy:
-                reasons.append(f"{app.name}: deletes {len(deletes)} of {app.live_config_vars} config vars "
-                               f"(more than {policy.max_delete_share:.0%}); re-run with --allow-destroy {app.name}")
-    return reasons
 
 
 def stale_reasons(saved: dict[str, Any], fresh: Plan) -> list[str]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,28 +21,22 @@ from tmi_deploy.config.models import (
     SecretFile,
     VarSpec,
 )
-from tmi_deploy.live import Live, LiveApp
+from tmi_deploy.plan.state import Live, LiveApp
 
 
-def read_secret_file(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def generate_secret(spec: Generate) -> str:
-    raw = secrets.token_bytes(spec.bytes)
-    return raw.hex() if spec.generate == "hex" else base64.b64encode(raw).decode()
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Inputs:
-    """Everything outside the declaration a value may come from, passed in by the CLI."""
+    """Everything outside the declaration a value may come from, passed in by the shell (CLI, tests).
 
+    The core never reads the disk, the environment or randomness itself: ``read_file`` reads a
+    secret file the shell allowed, ``prompt`` and ``generate`` exist only while an apply resolves.
+    """
+
+    read_file: Callable[[Path], str | None]
     environ: Mapping[str, str] = field(default_factory=dict)
     fingerprint_key: bytes = b""
-    read_file: Callable[[Path], str | None] = read_secret_file
+    applying: bool = False  # planning for an apply: what cannot be resolved then is a pre-flight error
+    interactive: bool = False  # an apply at a terminal can ask {prompt: ...} values
     prompt: Callable[[str, str], str | None] | None = None  # (var name, question) -> value; apply only
     generate: Callable[[Generate], str] | None = None  # apply only
 
@@ -57,6 +49,7 @@ class Resolved:
     value: str | None  # None: not knowable now
     note: str = ""  # why not, for the plan reader
     keep_live: bool = False  # a value that, once set, is never replaced (generated, prompted)
+    impossible: bool = False  # not knowable at apply either: apply would stop (a pre-flight error)
 
 
 def origin_of(url: str) -> str:
@@ -105,12 +98,13 @@ def resolve(spec: VarSpec, app: AppDesired, env: Environment, live: Live, inputs
     if isinstance(source, SecretEnv):
         value = inputs.environ.get(source.secret_env)
         if value is None:
-            return Resolved(None, f"${source.secret_env} is not set")
+            return Resolved(None, f"${source.secret_env} is not set", impossible=True)
         return Resolved(value)
     if isinstance(source, SecretFile):
         path = Path(source.secret_file)
         value = inputs.read_file(path if path.is_absolute() else Path(env.base_dir) / path)
-        return Resolved(value, "" if value is not None else f"cannot read {source.secret_file}")
+        return Resolved(value, "" if value is not None else f"cannot read {source.secret_file}",
+                        impossible=value is None)
     if isinstance(source, Generate):
         if current is not None:
             return Resolved(current, keep_live=True)
@@ -123,8 +117,8 @@ def resolve(spec: VarSpec, app: AppDesired, env: Environment, live: Live, inputs
         answer = inputs.prompt(spec.name, source.prompt) if inputs.prompt is not None else None
         if answer is not None:
             return Resolved(answer, keep_live=True)
-        if inputs.generate is not None:  # applying, but nobody at a terminal to ask
-            return Resolved(None, "declared {prompt: ...}; run apply in a terminal to enter it", True)
+        if inputs.applying and not inputs.interactive:
+            return Resolved(None, "declared {prompt: ...}; run apply in a terminal to enter it", True, True)
         return Resolved(None, f"asked at apply: {source.prompt}", True)
     if isinstance(source, FromAddon):
         url = live_app.config.get(f"{source.addon}_URL") if live_app is not None else None

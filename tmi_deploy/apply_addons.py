@@ -1,0 +1,122 @@
+"""The applier's add-on steps: create, change plan, replace, wait for provisioning, destroy.
+
+Creates are never retried blindly (a lost response may hide a created, billed add-on): after an
+unclear outcome the attachment is looked up first. The wait covers add-ons this apply created and
+add-ons a previous, interrupted apply left provisioning, so a resumed apply waits instead of failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+from tmi_deploy.errors import ApplyFailed, HerokuAPIError, UncertainWrite
+from tmi_deploy.heroku import HerokuClient
+from tmi_deploy.plan.model import Change, EnvironmentPlan
+from tmi_deploy.plan.state import Live
+
+Step = tuple[str, Callable[[], Awaitable[None]]]
+WaitSettings = tuple[float, float, Callable[[], float], Callable[[float], Awaitable[None]]]
+
+
+def p(name: str) -> str:
+    return quote(name, safe="")
+
+
+class AddonSteps:
+    def __init__(self, client: HerokuClient, plan: EnvironmentPlan, live: Live, progress: Callable[[str], None],
+                 wait: WaitSettings) -> None:
+        self.client = client
+        self.plan = plan
+        self.progress = progress
+        self.timeout, self.interval, self.clock, self.sleep = wait
+        self.changes = [c for c in plan.changes if c.kind == "addon"]
+        # (app, attachment) -> add-on id (None until known) for everything that must end `provisioned`.
+        self.awaited: dict[tuple[str, str], str | None] = {
+            (app.name, name): addon.id for app in live.apps.values() for addon in app.addons if addon.owned_here
+            for name in addon.attachments if addon.state != "provisioned"}
+
+    def steps(self) -> list[Step]:
+        verbs = {"create": "create", "update": "change plan of", "replace": "replace"}
+        steps: list[Step] = [(f"{verbs[c.action]} add-on {c.key} ({c.new}) on {c.app}", partial(self._change, c))
+                             for c in self.changes if c.action != "delete"]
+        if steps or self.awaited:
+            steps.append(("wait for add-ons to be provisioned", self._wait))
+        return steps
+
+    def destroy_steps(self) -> list[Step]:
+        return [(f"destroy add-on {c.addon.name if c.addon else c.key} ({c.key}) on {c.app}", partial(self._destroy, c))
+                for c in self.changes if c.action == "delete"]
+
+    async def _change(self, change: Change) -> None:
+        path = f"/apps/{p(change.app)}/addons"
+        if change.action == "update" and change.addon is not None:
+            await self.client.patch(f"{path}/{p(change.addon.id)}", {"plan": change.new})
+            self.awaited[(change.app, change.key)] = change.addon.id
+            return
+        if change.action == "replace" and change.addon is not None:
+            await self._delete(change.app, change.addon.id)
+        self.awaited[(change.app, change.key)] = await self._create(path, change)
+
+    async def _create(self, path: str, change: Change) -> str | None:
+        body = {"plan": change.new, "attachment": {"name": change.key}}
+        try:
+            created = await self.client.post(path, body)
+        except (UncertainWrite, HerokuAPIError) as exc:
+            found = await self._find(change.app, change.key)
+            if found is not None:
+                return str(found["id"])
+            if not isinstance(exc, UncertainWrite):
+                raise
+            created = await self.client.post(path, body)
+        return str(created["id"]) if isinstance(created, dict) and "id" in created else None
+
+    async def _find(self, app: str, attachment: str) -> dict[str, Any] | None:
+        for att in await self.client.list(f"/apps/{p(app)}/addon-attachments"):
+            if att.get("name") == attachment:
+                found = await self.client.get_or_none(f"/apps/{p(app)}/addons/{p(att['addon']['id'])}")
+                return found if isinstance(found, dict) else None
+        return None
+
+    async def _state(self, app: str, attachment: str, addon_id: str | None) -> str:
+        if addon_id is None:
+            found = await self._find(app, attachment)
+        else:
+            found = await self.client.get_or_none(f"/apps/{p(app)}/addons/{p(addon_id)}")
+        return str(found.get("state", "")) if isinstance(found, dict) else "missing"
+
+    async def _wait(self) -> None:
+        deadline = self.clock() + self.timeout
+        waiting = {key: "provisioning" for key in self.awaited}
+        while True:
+            for app, attachment in list(waiting):
+                state = await self._state(app, attachment, self.awaited[(app, attachment)])
+                if state == "provisioned":
+                    del waiting[(app, attachment)]
+                elif state in ("deprovisioned", "missing"):
+                    raise ApplyFailed(f"add-on {attachment} on {app} is {state}: provisioning failed")
+                else:
+                    waiting[(app, attachment)] = state
+            if not waiting:
+                return
+            if self.clock() > deadline:
+                names = ", ".join(f"{a} on {app} ({s})" for (app, a), s in waiting.items())
+                raise ApplyFailed(f"timed out after {self.timeout:.0f}s waiting for {names}; "
+                                  "Heroku is still provisioning, re-run apply later")
+            self.progress(f"{self.plan.environment}: waiting for {', '.join(a for _, a in waiting)} "
+                          f"({', '.join(sorted(set(waiting.values())))})")
+            await self.sleep(self.interval)
+
+    async def _destroy(self, change: Change) -> None:
+        if change.addon is None:
+            raise ApplyFailed(f"add-on {change.key} on {change.app} has no identity in the plan")
+        await self._delete(change.app, change.addon.id)
+
+    async def _delete(self, app: str, addon_id: str) -> None:
+        try:
+            await self.client.delete(f"/apps/{p(app)}/addons/{p(addon_id)}")
+        except HerokuAPIError as exc:
+            if exc.status != 404:  # already gone: the goal is reached
+                raise

@@ -1,0 +1,175 @@
+"""`plan`, `apply` and `import`: short scripts over tmi_deploy.workflow; options, prompts, exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tmi_deploy.cli_shell import (
+    color,
+    err,
+    fail,
+    globals_of,
+    make_client,
+    make_inputs,
+    precheck,
+    project_root,
+    resolving_inputs,
+    run,
+)
+from tmi_deploy.errors import TmiDeployError
+
+
+class Format(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+def plan(
+    ctx: typer.Context,
+    names: Annotated[list[str], typer.Argument(metavar="ENV...", help="environments to plan")],
+    output_format: Annotated[Format, typer.Option("--format", help="text, markdown or json")] = Format.text,
+    out: Annotated[Path | None, typer.Option("--out", help="also write the plan file apply --plan verifies")] = None,
+    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="exit 2 when there are changes")] = (
+        False),
+) -> None:
+    """Read live state, diff it against the declaration, print the plan (exit 1 if apply would refuse it)."""
+    from tmi_deploy.config.loader import load_environments
+    from tmi_deploy.plan.planfile import check_output_path
+    from tmi_deploy.plan.render import render_json, render_markdown, render_text
+    from tmi_deploy.workflow import read_and_plan
+
+    g = globals_of(ctx)
+    precheck(lambda: check_output_path(out))
+    try:
+        envs = load_environments(g.environments, names, allow_outside_paths=g.allow_outside_paths)
+        client, token = make_client(g)
+
+        async def go() -> Any:
+            async with client:
+                return await read_and_plan(client, envs, make_inputs(token))
+
+        result = run(go()).plan
+    except TmiDeployError as exc:
+        raise fail(exc) from None
+    if output_format is Format.json:
+        typer.echo(render_json(result), nl=False)
+    elif output_format is Format.markdown:
+        typer.echo(render_markdown(result, f"`{out}`" if out else "the JSON plan (`--format json`)"), nl=False)
+    else:
+        typer.echo(render_text(result, color()), nl=False)
+    if out is not None:
+        _write_plan_file(out, render_json(result))
+        err(f"plan written to {out} (checksum {result.checksum()[:16]})")
+    errors = [b for env in result.environments for b in env.open_blockers if b.kind == "error"]
+    if errors:
+        err(f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the plan: apply would refuse it.")
+        raise typer.Exit(1)
+    raise typer.Exit(2 if detailed_exitcode and result.has_changes else 0)
+
+
+def _write_plan_file(out: Path, text: str) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        err(f"error: cannot write the plan file {out}: {exc.strerror or exc.__class__.__name__}")
+        raise typer.Exit(1) from None
+
+
+def apply(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="ENV", help="environment to apply")],
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+    plan_file: Annotated[Path | None, typer.Option("--plan", help="refuse unless live changes equal this plan")] = None,
+    allow_destroy: Annotated[list[str] | None, typer.Option(
+        "--allow-destroy", metavar="TOKEN", help="consent to a blocked change: the token the plan prints (repeatable)")
+    ] = None,
+    verify: Annotated[bool, typer.Option("--verify", help="poll the server's GET / until status ok")] = False,
+    provision_timeout: Annotated[float, typer.Option("--provision-timeout", help="seconds to wait for add-ons")] = 600,
+) -> None:
+    """Execute the plan for one environment, safely, and converge."""
+    from tmi_deploy.config.loader import load_environments
+    from tmi_deploy.lock import environment_lock
+    from tmi_deploy.plan.planfile import read_plan_file
+
+    g = globals_of(ctx)
+    interactive = sys.stdin.isatty()
+    try:
+        envs = load_environments(g.environments, [name], allow_outside_paths=g.allow_outside_paths)
+        saved = read_plan_file(plan_file) if plan_file else None
+        client, token = make_client(g)
+        inputs = make_inputs(token, applying=True, interactive=interactive)
+        with environment_lock(project_root(g) / ".tmi-deploy" / "locks", name):
+            report = run(_apply(client, envs, inputs, saved, name, yes, interactive, allow_destroy or [],
+                                provision_timeout, 0.2 if g.sandbox else 5.0))
+    except TmiDeployError as exc:
+        raise fail(exc) from None
+    if report is None:
+        raise typer.Exit(0)
+    releases = ", ".join(f"{app_name}: {count}" for app_name, count in sorted(report.releases.items())) or "none"
+    typer.echo(f"Apply complete: {len(report.applied)} steps applied; config releases {releases}.")
+    if verify:
+        _verify(g, envs[0], report.web_urls)
+
+
+async def _apply(client: Any, envs: list[Any], inputs: Any, saved: dict[str, Any] | None, name: str, yes: bool,
+                 interactive: bool, allowed: list[str], provision_timeout: float, poll: float) -> Any:
+    from tmi_deploy.apply import ApplyOptions
+    from tmi_deploy.plan.render import render_text
+    from tmi_deploy.workflow import apply_planned, check_reviewed, gate, read_and_plan
+
+    stop = {"requested": False}
+
+    def request_stop(*_: object) -> None:
+        if stop["requested"]:
+            raise KeyboardInterrupt
+        err("\nstopping after the current step (interrupt again to force) ...")
+        stop["requested"] = True
+
+    async with client:
+        planned = await read_and_plan(client, envs, inputs, allowed)
+        if saved is not None:
+            check_reviewed(saved, planned, name)
+        env_plan = planned.only(name)
+        if not env_plan.has_changes and not env_plan.open_blockers:
+            typer.echo(f"No changes for {name}. Live state matches the declaration.")
+            return None
+        typer.echo(render_text(planned.plan, color()), nl=False)
+        gate(env_plan)
+        if not yes:
+            if not interactive:
+                raise TmiDeployError("refusing to apply without --yes in a non-interactive run")
+            if not typer.confirm(f"Apply these changes to {name}?", default=False):
+                raise TmiDeployError("apply cancelled; nothing was changed")
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, request_stop)
+        options = ApplyOptions(provision_timeout=provision_timeout, poll_interval=poll, progress=err,
+                               stop_requested=lambda: stop["requested"])
+        return await apply_planned(client, planned, name, resolving_inputs(inputs, interactive), options)
+
+
+def _verify(g: Any, env: Any, web_urls: dict[str, str]) -> None:
+    from tmi_deploy.verify import verify_server
+
+    if g.sandbox:
+        err("verify: skipped against the sandbox (its apps run no TMI server)")
+        return
+    server = env.apps["server"]
+    base = server.url or web_urls.get(server.name)
+    if base is None:
+        err("warning: verify: the server app has no URL yet")
+        return
+    try:
+        typer.echo(run(verify_server(base, env.tmi_version, progress=err)))
+    except TmiDeployError as exc:
+        err(f"warning: {exc}")
+        return

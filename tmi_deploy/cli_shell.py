@@ -1,0 +1,114 @@
+"""What every command shares: global options, credentials, the terminal and error-to-exit mapping.
+
+This and the cli modules are the only code that reads the process environment, the terminal and
+credentials; everything below receives them as arguments.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+
+from tmi_deploy.errors import ConfigError, TmiDeployError
+
+if TYPE_CHECKING:
+    from tmi_deploy.heroku import HerokuClient
+    from tmi_deploy.plan.values import Inputs
+
+T = TypeVar("T")
+SANDBOX_TOKEN = "sandbox-token"
+
+
+@dataclass
+class Globals:
+    environments: Path
+    api_url: str
+    sandbox: bool
+    allow_outside_paths: bool = False
+
+
+def globals_of(ctx: typer.Context) -> Globals:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Globals)
+    return obj
+
+
+def err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def fail(exc: TmiDeployError) -> typer.Exit:
+    if isinstance(exc, ConfigError):
+        for problem in exc.problems:
+            err(problem.render())
+        err(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found.")
+    else:
+        err(f"error: {exc}")
+    return typer.Exit(exc.exit_code)
+
+
+def precheck(*checks: Callable[[], object]) -> None:
+    """Input checks a command runs before any work: the first failure is one line and exit 1."""
+    try:
+        for check in checks:
+            check()
+    except TmiDeployError as exc:
+        raise fail(exc) from None
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def project_root(g: Globals) -> Path:
+    """Positions, locks and the sandbox state are relative to the folder holding environments/."""
+    return g.environments.resolve().parent
+
+
+def make_client(g: Globals) -> tuple[HerokuClient, str]:
+    """A Platform API client and the key material of plan fingerprints (the token)."""
+    import httpx
+
+    from tmi_deploy.cli_sandbox import SANDBOX_STATE
+    from tmi_deploy.heroku import HerokuClient, find_token
+
+    if g.sandbox:
+        from tmi_deploy.sandbox import SandboxSettings, create_app
+
+        sandbox = create_app(SandboxSettings(state_path=SANDBOX_STATE))
+        transport = httpx.ASGITransport(app=sandbox)
+        return HerokuClient("http://sandbox.local", SANDBOX_TOKEN, transport, backoff=0.05), SANDBOX_TOKEN
+    token = find_token(os.environ, Path.home())
+    return HerokuClient(g.api_url, token), token
+
+
+def make_inputs(token: str, *, applying: bool = False, interactive: bool = False) -> Inputs:
+    from tmi_deploy.local_inputs import fingerprint_key, read_secret_file
+    from tmi_deploy.plan.values import Inputs
+
+    material = os.environ.get("TMI_DEPLOY_PLAN_KEY") or token
+    return Inputs(read_file=read_secret_file, environ=dict(os.environ), fingerprint_key=fingerprint_key(material),
+                  applying=applying, interactive=interactive)
+
+
+def resolving_inputs(inputs: Inputs, interactive: bool) -> Inputs:
+    """What the applier resolves with: it may generate secrets, and ask at a terminal."""
+    from dataclasses import replace
+
+    from tmi_deploy.local_inputs import generate_secret
+
+    def prompt(name: str, question: str) -> str | None:
+        return str(typer.prompt(f"{question} ({name})", hide_input=True))
+
+    return replace(inputs, generate=generate_secret, prompt=prompt if interactive else None)
