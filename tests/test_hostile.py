@@ -257,3 +257,16 @@ def test_a_real_plan_file_reads_back_unchanged(run: Any, tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     saved = read_plan_file(tmp_path / "p.json")
     assert saved == json.loads((tmp_path / "p.json").read_text()) and saved["environments"][0]["changes"]
+
+
+@pytest.mark.parametrize("path", [PLANS / "html.json", PLANS / "change_without_key.json", PLANS / "binary.json"],
+                         ids=["html", "change-without-key", "binary"])
+def test_apply_with_a_malformed_plan_stops_before_any_request(path: Path, run: Any, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "environments", tmp_path / "environments")
+    result = run("--sandbox", "apply", "staging", "--yes", "--plan", str(path))
+    assert result.exit_code == 1
+    assert result.output.strip().startswith(f"error: plan file {path}") and len(result.output.splitlines()) == 1
+    assert CANARY not in result.output
+    assert not (tmp_path / ".tmi-deploy").exists()  # no sandbox state, no lock: nothing was asked of the API
