@@ -3,7 +3,7 @@
 A proxy answering HTML, a wrong --api-url, or an API change must become one HerokuAPIError naming the
 request, never a KeyError deep in the planner. Only the fields the code reads are required; anything
 else may come and go (extra fields are allowed everywhere). Messages name the field, never its value.
-Field lists follow the Platform API reference (docs/api-answers.md).
+Field lists follow the Platform API reference (docs/input-limits.md).
 """
 
 from __future__ import annotations
