@@ -227,6 +227,18 @@ def test_a_symlink_cannot_smuggle_a_secret_file_out(tmp_path: Path) -> None:
     assert "TMI_HOOK" in load_environment(envs, "e").apps["server"].config
 
 
+def test_an_environment_file_linking_outside_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "outside.yml").write_text("tmi_version: 1.8.22\napps: {server: {name: tmi-x, canary-7f3a: 1}}\n")
+    envs = tmp_path / "environments"
+    envs.mkdir()
+    (envs / "evil.yml").symlink_to(tmp_path / "outside.yml")
+    with pytest.raises(ConfigError, match="the file links outside the environments directory") as caught:
+        load_environment(envs, "evil")
+    assert "canary" not in str(caught.value)
+    with pytest.raises(ConfigError, match="unknown field 'canary-7f3a'"):  # read only when allowed
+        load_environment(envs, "evil", allow_outside_paths=True)
+
+
 def test_nesting_is_bounded_before_pythons_stack(tmp_path: Path) -> None:
     doc, problems = parse_yaml("a: " + "{b: " * 5000 + "x" + "}" * 5000 + "\n", "deep.yml")
     assert doc is None and [p.render().splitlines()[0] for p in problems] == [

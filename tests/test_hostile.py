@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -18,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from tests.conftest import ROOT
 from tmi_deploy.cli import app as cli_app
 from tmi_deploy.config.loader import load_environment
 from tmi_deploy.config.rules import MAX_EXTENDS_DEPTH
-from tmi_deploy.errors import InvalidInput
+from tmi_deploy.errors import ConfigError, InvalidInput
 from tmi_deploy.plan.planfile import read_plan_file
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -270,3 +272,50 @@ def test_apply_with_a_malformed_plan_stops_before_any_request(path: Path, run: A
     assert result.output.strip().startswith(f"error: plan file {path}") and len(result.output.splitlines()) == 1
     assert CANARY not in result.output
     assert not (tmp_path / ".tmi-deploy").exists()  # no sandbox state, no lock: nothing was asked of the API
+
+
+# ---- a seeded generator: random documents never crash the loader ---------------------------------
+
+ALPHABET = "aZ_9-:{}[],&*!|>'\"#%@`\\\t\r\n \x00\x01\x1b\x7f\u00e9\u212a\u2028\ufeff\ud7ff"
+
+
+def _random_value(rng: random.Random, depth: int) -> Any:
+    kind = rng.choice(["text", "text", "mapping", "list", "null"] if depth < 8 else ["text", "null"])
+    if kind == "text":
+        return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 12)))
+    if kind == "mapping":
+        keys = [rng.choice(["apps", "server", "client", "config", "name", "addons", "extends", "value", "secret_file",
+                            "generate", "bytes", "tmi_version", "policy", _random_value(rng, 8)])
+                for _ in range(rng.randint(0, 5))]
+        return {str(key): _random_value(rng, depth + 1) for key in keys}
+    return [_random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))] if kind == "list" else None
+
+
+def _random_document(rng: random.Random) -> str:
+    skeleton = {"tmi_version": "1.8.22", "apps": {"server": {"name": "tmi-fuzz-server",
+                                                              "config": _random_value(rng, 3)}}}
+    extra = _random_value(rng, 1)
+    if isinstance(extra, dict):
+        skeleton.update(extra)
+    text = yaml.safe_dump(skeleton, allow_unicode=True, default_flow_style=rng.random() < 0.3)
+    if rng.random() < 0.4:  # then break it: cut it short or splice in raw characters
+        cut = rng.randint(0, len(text))
+        text = text[:cut] + "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 6))) + text[cut:][:rng.randint(0, 50)]
+    return text
+
+
+def test_random_documents_never_crash_the_loader(tmp_path: Path) -> None:
+    rng = random.Random(12)
+    outcomes = {"loaded": 0, "refused": 0}
+    for index in range(400):
+        (tmp_path / "fuzz.yml").write_text(_random_document(rng), encoding="utf-8", errors="surrogatepass")
+        try:
+            load_environment(tmp_path, "fuzz")
+            outcomes["loaded"] += 1
+        except ConfigError as exc:
+            outcomes["refused"] += 1
+            for problem in exc.problems:
+                first, *rest = problem.render().split("\n")
+                assert first.startswith(f"{tmp_path.name}/fuzz.yml:") and first.isprintable(), (index, first)
+                assert all(line.startswith("    fix: ") and line.isprintable() for line in rest), (index, rest)
+    assert outcomes["loaded"] and outcomes["refused"]  # the generator reaches both sides of the loader

@@ -22,6 +22,8 @@ def load_with_bases(ctx: LoadContext, path: Path) -> tuple[Document | None, list
     current: Path | None = path
     while current is not None:
         display = ctx.display(current)
+        if not ctx.confined(current):  # a symlink in the folder must not make tmi-deploy read (and quote) any file
+            return None, [Problem(display, 1, 1, "", "the file links outside the environments directory", OUTSIDE_HINT)]
         doc, problems = read_yaml(current, display)
         if doc is None or problems:
             return None, problems
