@@ -175,7 +175,7 @@ def import_(
 
         async def go() -> Any:
             async with client:
-                return await fetch_live(client, shell)
+                return await fetch_live(client, shell, everything=True)
 
         live = run(go())
     except TmiDeployError as exc:

@@ -1,33 +1,34 @@
-"""Live state of an environment's apps, read over the Platform API in one concurrent round trip."""
+"""Live state of environments, read over the Platform API in one concurrent round trip.
+
+What is account-wide is read once per run (the apps, add-ons and attachments lists, dyno sizes and the
+prices of declared plans); per app only what the declaration needs: config vars and formation always,
+features, buildpacks and collaborators only where declared. Every read starts together, so the depth is
+one round trip plus pagination, whatever the number of environments.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import quote
 
-from tmi_deploy.config.models import Environment, Role
+from tmi_deploy.config.models import AppDesired, Environment
 from tmi_deploy.errors import HerokuAPIError
 from tmi_deploy.heroku import HerokuClient
 from tmi_deploy.plan.state import Live, LiveAddon, LiveApp, LiveFormation
+
+T = TypeVar("T")
+FOREIGN = object()  # a read Heroku refused with 403: the name belongs to an account we cannot see
 
 
 def _p(name: str) -> str:
     return quote(name, safe="")
 
 
-async def _maybe(call: Any) -> Any:
-    """A read that answers 404 for an app that does not exist yet (403: someone else's app)."""
-    try:
-        return await call
-    except HerokuAPIError as exc:
-        if exc.status in (403, 404):
-            return None
-        raise
-
-
-async def _app_record(call: Any) -> Any:
-    """The app itself: None when free, FOREIGN when the name belongs to an account we cannot see."""
+async def _maybe(call: Awaitable[T]) -> Any:
+    """None for 404 (not there yet), FOREIGN for 403 (someone else's app)."""
     try:
         return await call
     except HerokuAPIError as exc:
@@ -38,84 +39,112 @@ async def _app_record(call: Any) -> Any:
         raise
 
 
-FOREIGN: dict[str, Any] = {"foreign": True}
+@dataclass(frozen=True)
+class Account:
+    apps: dict[str, dict[str, Any]]  # name -> app
+    addons: list[dict[str, Any]]
+    attachments: list[dict[str, Any]]
+    dyno_costs: dict[str, int]
+    plan_prices: dict[str, int]
+    unknown_plans: dict[str, tuple[str, ...]]
 
 
-async def fetch_live(client: HerokuClient, env: Environment) -> Live:
-    """Every read of one plan starts together: depth is one round trip (plus pagination)."""
-    plans = sorted({addon.plan for app in env.apps.values() for addon in app.addons.values()})
-    app_reads = [_fetch_app_parts(client, role, app.name) for role, app in env.apps.items()]
-    plan_reads = [_maybe(client.get(f"/plans/{_p(plan)}")) for plan in plans]
-    results = await asyncio.gather(client.list("/dyno-sizes"), asyncio.gather(*plan_reads), *app_reads)
-    sizes, plan_objs, *apps = results
-    prices = {p["name"]: int(p["price"]["cents"]) for p in plan_objs if p}
-    for app in apps:
-        for addon in app.addons:
-            if addon.price_cents is not None:
-                prices.setdefault(addon.plan, addon.price_cents)
-    costs = {s["name"].lower(): int((s.get("cost") or {}).get("cents") or 0) for s in sizes}
-    unknown = [plan for plan, found in zip(plans, plan_objs, strict=True) if not found]
-    return Live(apps={app.role: app for app in apps}, plan_prices=prices, dyno_costs=costs,
-                unknown_plans=await _real_plans_of(client, unknown))
+@dataclass(frozen=True)
+class AppReads:
+    config: Any
+    formation: Any
+    features: Any = None
+    buildpacks: Any = None
+    collaborators: Any = None
+
+
+async def fetch_lives(client: HerokuClient, envs: list[Environment], everything: bool = False) -> list[Live]:
+    """The live state of each environment (``everything``: read every kind, as import needs)."""
+    apps = [app for env in envs for app in env.apps.values()]
+    plans = sorted({addon.plan for app in apps for addon in app.addons.values()})
+    account_read = asyncio.ensure_future(_fetch_account(client, plans))
+    per_app = await asyncio.gather(*(_fetch_app(client, app, everything) for app in apps))
+    account = await account_read
+    reads = {app.name: found for app, found in zip(apps, per_app, strict=True)}
+    try:
+        return [_live(env, account, reads) for env in envs]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise HerokuAPIError("GET", "/apps", None, "unexpected_body",
+                             f"the API answered in an unexpected shape ({exc.__class__.__name__})") from None
+
+
+async def fetch_live(client: HerokuClient, env: Environment, everything: bool = False) -> Live:
+    return (await fetch_lives(client, [env], everything))[0]
+
+
+async def _fetch_account(client: HerokuClient, plans: list[str]) -> Account:
+    apps, addons, attachments, sizes, plan_objs = await asyncio.gather(
+        client.list("/apps"), client.list("/addons", headers={"Accept-Expansion": "plan"}),
+        client.list("/addon-attachments"), client.list("/dyno-sizes"),
+        asyncio.gather(*(_maybe(client.get(f"/plans/{_p(plan)}")) for plan in plans)))
+    prices = {p["name"]: int(p["price"]["cents"]) for p in plan_objs if isinstance(p, dict)}
+    for addon in addons:
+        plan = addon.get("plan") or {}
+        if (plan.get("price") or {}).get("cents") is not None:
+            prices.setdefault(plan["name"], int(plan["price"]["cents"]))
+    unknown = [plan for plan, found in zip(plans, plan_objs, strict=True) if not isinstance(found, dict)]
+    return Account(apps={a["name"]: a for a in apps}, addons=addons, attachments=attachments,
+                   dyno_costs={s["name"].lower(): int((s.get("cost") or {}).get("cents") or 0) for s in sizes},
+                   plan_prices=prices, unknown_plans=await _real_plans_of(client, unknown))
 
 
 async def _real_plans_of(client: HerokuClient, unknown: list[str]) -> dict[str, tuple[str, ...]]:
     """Only when a declared plan does not exist: the service's real plans, for the did-you-mean."""
     services = sorted({plan.split(":", 1)[0] for plan in unknown})
     listed = await asyncio.gather(*(_maybe(client.list(f"/addon-services/{_p(s)}/plans")) for s in services))
-    names = {service: tuple(sorted(p["name"] for p in found or [])) for service, found in zip(services, listed,
-                                                                                              strict=True)}
+    names = {service: tuple(sorted(p["name"] for p in found)) if isinstance(found, list) else ()
+             for service, found in zip(services, listed, strict=True)}
     return {plan: names[plan.split(":", 1)[0]] for plan in unknown}
 
 
-async def fetch_app_config(client: HerokuClient, name: str) -> dict[str, str]:
-    """The applier's narrow re-read: one app's config vars, nothing else."""
-    return dict(await client.get(f"/apps/{_p(name)}/config-vars"))
+async def _fetch_app(client: HerokuClient, app: AppDesired, everything: bool) -> AppReads:
+    base = f"/apps/{_p(app.name)}"
+
+    async def optional(wanted: bool, path: str, range_field: str = "id") -> Any:
+        return await _maybe(client.list(f"{base}/{path}", range_field=range_field)) if wanted else None
+
+    found = await asyncio.gather(
+        _maybe(client.get(f"{base}/config-vars")), _maybe(client.list(f"{base}/formation")),
+        optional(everything or bool(app.features), "features"),
+        optional(everything or app.buildpacks is not None, "buildpack-installations", "ordinal"),
+        optional(everything or bool(app.collaborators), "collaborators"))
+    return AppReads(*found)
 
 
-async def fetch_web_url(client: HerokuClient, name: str) -> str | None:
-    """The applier's narrow re-read of an app it created: its public URL."""
-    app = await client.get(f"/apps/{_p(name)}")
-    return app.get("web_url") if isinstance(app, dict) else None
+def _live(env: Environment, account: Account, reads: dict[str, AppReads]) -> Live:
+    apps = {role: _live_app(app, account, reads[app.name]) for role, app in env.apps.items()}
+    return Live(apps=apps, plan_prices=account.plan_prices, dyno_costs=account.dyno_costs,
+                unknown_plans={plan: names for plan, names in account.unknown_plans.items()
+                               if any(plan == a.plan for app in env.apps.values() for a in app.addons.values())})
 
 
-async def _fetch_app_parts(client: HerokuClient, role: Role, name: str) -> LiveApp:
-    base = f"/apps/{_p(name)}"
-    reads = await asyncio.gather(
-        _app_record(client.get(base)),
-        _maybe(client.get(f"{base}/config-vars")),
-        _maybe(client.list(f"{base}/addons", headers={"Accept-Expansion": "plan"})),
-        _maybe(client.list(f"{base}/addon-attachments")),
-        _maybe(client.list(f"{base}/features")),
-        _maybe(client.list(f"{base}/formation")),
-        _maybe(client.list(f"{base}/buildpack-installations", range_field="ordinal")),
-        _maybe(client.list(f"{base}/collaborators")),
-        _maybe(client.request("GET", f"{base}/releases", headers={"Range": "version ..; max=1, order=desc"})),
-    )
-    app, config, addons, attachments, features, formation, buildpacks, collaborators, releases = reads
-    if app is None or app is FOREIGN:
-        return LiveApp(role=role, name=name, exists=False, foreign=app is FOREIGN)
+def _listed(value: Any) -> list[dict[str, Any]]:
+    return value if isinstance(value, list) else []
+
+
+def _live_app(desired: AppDesired, account: Account, reads: AppReads) -> LiveApp:
+    app = account.apps.get(desired.name)
+    if app is None or not isinstance(reads.config, dict):
+        return LiveApp(role=desired.role, name=desired.name, exists=False, foreign=reads.config is FOREIGN)
+    config = {str(k): str(v) for k, v in reads.config.items()}
     return LiveApp(
-        role=role, name=name, exists=True, id=app["id"], web_url=app.get("web_url"),
-        region=(app.get("region") or {}).get("name"), stack=(app.get("build_stack") or app.get("stack") or {}).get("name"),
-        team=(app.get("team") or {}).get("name") if app.get("team") else None,
-        config=dict(config or {}),
-        addons=_addons(app, addons or [], attachments or [], config or {}),
-        features={f["name"]: bool(f["enabled"]) for f in features or []},
+        role=desired.role, name=desired.name, exists=True, id=app["id"], web_url=app.get("web_url"),
+        region=(app.get("region") or {}).get("name"),
+        stack=(app.get("build_stack") or app.get("stack") or {}).get("name"),
+        team=(app.get("team") or {}).get("name") if app.get("team") else None, config=config,
+        addons=_addons(app, account, config),
+        features={f["name"]: bool(f["enabled"]) for f in _listed(reads.features)},
         formation={f["type"]: LiveFormation(quantity=int(f["quantity"]), size=str(f["size"]).lower())
-                   for f in formation or []},
-        buildpacks=tuple(b["buildpack"]["name"] for b in sorted(buildpacks or [], key=lambda b: b["ordinal"])),
-        collaborators=tuple(sorted(c["user"]["email"] for c in collaborators or [] if c.get("role") != "owner")),
-        owner=(app.get("owner") or {}).get("email"),
-        release_version=_latest_version(releases),
-    )
-
-
-def _latest_version(response: Any) -> int | None:
-    if response is None:
-        return None
-    body = response.json()
-    return int(body[0]["version"]) if body else None
+                   for f in _listed(reads.formation)},
+        buildpacks=tuple(b["buildpack"]["name"] for b in sorted(_listed(reads.buildpacks), key=lambda b: b["ordinal"])),
+        collaborators=tuple(sorted(c["user"]["email"] for c in _listed(reads.collaborators)
+                                   if c.get("role") != "owner")),
+        owner=(app.get("owner") or {}).get("email"))
 
 
 def _suffixes(addon: dict[str, Any], names: tuple[str, ...]) -> set[str]:
@@ -126,12 +155,15 @@ def _suffixes(addon: dict[str, Any], names: tuple[str, ...]) -> set[str]:
     return suffixes or {"URL"}
 
 
-def _addons(app: dict[str, Any], addons: list[dict[str, Any]], attachments: list[dict[str, Any]],
-            config: dict[str, str]) -> tuple[LiveAddon, ...]:
+def _addons(app: dict[str, Any], account: Account, config: dict[str, str]) -> tuple[LiveAddon, ...]:
+    here = [a for a in account.attachments if a["app"]["id"] == app["id"]]
+    ids = {a["addon"]["id"] for a in here}
     result = []
-    for addon in addons:
-        names = tuple(sorted(a["name"] for a in attachments
-                             if a["addon"]["id"] == addon["id"] and a["app"]["id"] == app["id"]))
+    for addon in account.addons:
+        owned_here = (addon.get("app") or {}).get("id") == app["id"]
+        if addon["id"] not in ids and not owned_here:
+            continue
+        names = tuple(sorted(a["name"] for a in here if a["addon"]["id"] == addon["id"]))
         owned = tuple(sorted(f"{name}_{suffix}" for name in names for suffix in _suffixes(addon, names)
                              if f"{name}_{suffix}" in config))
         plan = addon.get("plan") or {}
@@ -139,6 +171,13 @@ def _addons(app: dict[str, Any], addons: list[dict[str, Any]], attachments: list
         result.append(LiveAddon(
             id=addon["id"], name=addon["name"], service=(addon.get("addon_service") or {}).get("name", ""),
             plan=plan.get("name", ""), state=addon.get("state", ""), attachments=names, config_vars=owned,
-            price_cents=int(price) if price is not None else None,
-            owned_here=(addon.get("app") or {}).get("id") == app["id"]))
+            price_cents=int(price) if price is not None else None, owned_here=owned_here))
     return tuple(sorted(result, key=lambda a: (a.attachments, a.name)))
+
+
+async def fetch_app_config(client: HerokuClient, name: str) -> dict[str, str]:
+    """The applier's narrow re-read: one app's config vars, nothing else."""
+    found = await client.get(f"/apps/{_p(name)}/config-vars")
+    if not isinstance(found, dict):
+        raise HerokuAPIError("GET", f"/apps/{_p(name)}/config-vars", None, "unexpected_body", "expected an object")
+    return {str(k): str(v) for k, v in found.items()}

@@ -6,7 +6,6 @@ refuses before its first write when the plan has blockers, then executes that ve
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,7 @@ from tmi_deploy.catalog.lint import lint
 from tmi_deploy.config.models import Environment
 from tmi_deploy.errors import PreflightFailed, SafetyBlocked, StalePlan
 from tmi_deploy.heroku import HerokuClient
-from tmi_deploy.live import fetch_live
+from tmi_deploy.live import fetch_lives
 from tmi_deploy.plan.blockers import describe_blocker
 from tmi_deploy.plan.model import EnvironmentPlan, Plan
 from tmi_deploy.plan.planner import plan_environment
@@ -40,7 +39,7 @@ class Planned:
 async def read_and_plan(client: HerokuClient, envs: list[Environment], inputs: Inputs,
                         allowed: Iterable[str] = ()) -> Planned:
     """One concurrent read of every environment, then the pure planner (lint findings included)."""
-    lives = await asyncio.gather(*(fetch_live(client, env) for env in envs))
+    lives = await fetch_lives(client, envs)
     consents = tuple(allowed)
     plans = tuple(plan_environment(env, live, inputs, lint(env), consents) for env, live in zip(envs, lives,
                                                                                                 strict=True))

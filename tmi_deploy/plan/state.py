@@ -49,7 +49,6 @@ class LiveApp(Frozen):
     buildpacks: tuple[str, ...] = ()
     collaborators: tuple[str, ...] = ()
     owner: str | None = None
-    release_version: int | None = None
 
     def addon_owned_vars(self) -> set[str]:
         return {name for addon in self.addons for name in addon.config_vars}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The tmi-deploy commands of .github/workflows/tmi-deploy.yml, one subcommand per job, so that
+# tests/test_workflow.py runs the very same steps against the sandbox. GitHub-only work (artifacts,
+# comments, issues) stays in the workflow.
+#
+#   plan OUT_DIR         validate --strict, then plan every environment: OUT_DIR/plan.json (the reviewed
+#                        plan, kept as the pull request's artifact) and OUT_DIR/comment.md
+#   apply ENV PLAN_DIR   apply ENV exactly as reviewed in PLAN_DIR/plan.json, then check it converged;
+#                        a stale plan exits 4 and leaves a fresh plan in PLAN_DIR/stale.md
+#   drift OUT_DIR        plan every environment; exit 2 with OUT_DIR/drift.md when live state drifted
+#
+# Environment: HEROKU_API_KEY (and TMI_DEPLOY_PLAN_KEY when plan and apply use different tokens),
+# TMI_DEPLOY_ENVIRONMENTS (default: environments), HEROKU_API_URL (tests point it at the sandbox).
+set -uo pipefail
+
+envdir="${TMI_DEPLOY_ENVIRONMENTS:-environments}"
+tmi() { tmi-deploy --environments "$envdir" "$@"; }
+
+environments() {
+  local file name
+  for file in "$envdir"/*.yml; do
+    name=$(basename "$file" .yml)
+    [[ $name == _* ]] || printf '%s\n' "$name"
+  done
+}
+
+plan_step() {
+  local out=$1 code
+  mkdir -p "$out"
+  tmi validate --strict || return 1
+  mapfile -t names < <(environments)
+  tmi plan "${names[@]}" --format markdown --out "$out/plan.json" > "$out/comment.md"
+  code=$?
+  [[ $code == 0 ]] || echo "plan exited $code: apply would refuse this plan (see the comment)" >&2
+  return "$code"
+}
+
+apply_step() {
+  local env=$1 dir=$2 code
+  tmi apply "$env" --plan "$dir/plan.json" --yes
+  code=$?
+  if [[ $code == 4 ]]; then
+    {
+      printf '### `%s`: the reviewed plan is stale\n\n' "$env"
+      printf 'Live state or the declaration changed between review and merge; nothing was applied.\n'
+      printf 'This is the plan as of now; review it and re-run the workflow (or push a change).\n\n'
+      tmi plan "$env" --format markdown
+    } > "$dir/stale.md"
+  fi
+  [[ $code == 0 ]] || return "$code"
+  tmi plan "$env" --detailed-exitcode > /dev/null || { echo "apply of $env did not converge" >&2; return 1; }
+}
+
+drift_step() {
+  local out=$1 code
+  mkdir -p "$out"
+  mapfile -t names < <(environments)
+  tmi plan "${names[@]}" --format markdown --detailed-exitcode > "$out/drift.md"
+  code=$?
+  return "$code"
+}
+
+case "${1:-}" in
+  plan) plan_step "${2:?OUT_DIR}" ;;
+  apply) apply_step "${2:?ENV}" "${3:?PLAN_DIR}" ;;
+  drift) drift_step "${2:?OUT_DIR}" ;;
+  *) echo "usage: $0 plan OUT_DIR | apply ENV PLAN_DIR | drift OUT_DIR" >&2; exit 1 ;;
+esac

