@@ -234,6 +234,9 @@ def test_unexpected_answers_are_one_line_naming_the_request(response: httpx.Resp
     ("/apps/a/releases", [{"version": None}], "[0].version"),
     ("/dyno-sizes", {"name": "basic"}, "the body: Input should be a valid list"),
     ("/plans/heroku-postgresql:essential-0", {"name": "p"}, "price: Field required"),
+    ("/apps", [{"id": "a1"}], "[0].name: Field required"),
+    ("/addons", [{"id": "x", "name": "y", "state": "created", "plan": None}], "[0].plan"),
+    ("/addon-attachments", [{"name": "DATABASE", "addon": {"id": "x"}}], "[0].app: Field required"),
 ])
 def test_every_read_is_shape_checked_before_use(path: str, body: Any, where: str) -> None:
     async def go() -> None:

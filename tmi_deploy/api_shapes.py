@@ -28,6 +28,7 @@ class Identified(Loose):
 
 class App(Loose):
     id: str
+    name: str
     web_url: str | None  # required key (apply reads it after creating an app), null allowed
     region: Named | None = None
     stack: Named | None = None
@@ -102,6 +103,9 @@ class Plan(Loose):
 _SEGMENT = "[^/]+"
 _SHAPES: list[tuple[re.Pattern[str], TypeAdapter[Any]]] = [
     (re.compile(pattern.replace("{}", _SEGMENT)), TypeAdapter(shape)) for pattern, shape in [
+        ("/apps", list[App]),
+        ("/addons", list[Addon]),
+        ("/addon-attachments", list[Attachment]),
         ("/apps/{}", App),
         ("/apps/{}/config-vars", dict[str, str]),
         ("/apps/{}/addons", list[Addon]),
