@@ -49,7 +49,7 @@ def test_blocked_replace_shows_in_every_format_and_apply_writes_nothing(cli: Any
     markdown = cli("--sandbox", "plan", "main", "--format", "markdown", env=SECRETS).output
     caution = markdown.index("> [!CAUTION]")
     assert caution < markdown.index("### `main`") and f"`{token}`" in markdown
-    document = json.loads(cli("--sandbox", "plan", "main", "--format", "json", env=SECRETS).output)
+    document = json.loads(cli("--sandbox", "plan", "main", "--format", "json", env=SECRETS).stdout)
     assert document["blocked"] is True
     [blocker] = document["environments"][0]["blockers"]
     assert (blocker["kind"], blocker["consent"], blocker["consented_by"]) == ("consent", token, None)
@@ -61,7 +61,7 @@ def test_blocked_replace_shows_in_every_format_and_apply_writes_nothing(cli: Any
 
 def test_consent_in_the_file_unblocks_that_resource_only(cli: Any, scenario: Path, tmp_path: Path) -> None:
     declare(scenario, "apps:\n  server:\n    addons:\n      REDIS: papertrail:choklad\n")
-    token = json.loads(cli("--sandbox", "plan", "main", "--format", "json", env=SECRETS).output)[
+    token = json.loads(cli("--sandbox", "plan", "main", "--format", "json", env=SECRETS).stdout)[
         "environments"][0]["blockers"][0]["consent"]
     other = token.rsplit("-", 1)[0] + "-00000"  # the same kind of consent for another add-on
     original = scenario.read_text()

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import client_for, make_sandbox
 from tmi_deploy import __version__
-from tmi_deploy.errors import CredentialsError, HerokuAPIError, InvalidInput, RateLimitExhausted, UncertainWrite
+from tmi_deploy.errors import CredentialsError, HerokuAPIError, InvalidInput, UncertainWrite
 from tmi_deploy.heroku import HerokuClient, check_token, find_token
 from tmi_deploy.sandbox.faults import FaultSpec
 
@@ -139,37 +139,6 @@ def test_timeouts_on_writes_are_uncertain() -> None:
 
     with pytest.raises(UncertainWrite, match="may have happened"):
         asyncio.run(go())
-
-
-def test_budget_floor_fails_with_remaining_instead_of_spinning() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={}, headers={"RateLimit-Remaining": "10"})
-
-    async def go() -> None:
-        async with HerokuClient("http://x", "t", httpx.MockTransport(handler), budget_floor=20) as client:
-            await client.get("/account")
-            await client.get("/account")
-
-    with pytest.raises(RateLimitExhausted, match="10 API requests left"):
-        asyncio.run(go())
-
-
-def test_slows_down_when_budget_runs_low() -> None:
-    sleeps: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={}, headers={"RateLimit-Remaining": "100"})
-
-    async def go() -> None:
-        async with HerokuClient("http://x", "t", httpx.MockTransport(handler), slow_below=200, sleep=sleep) as client:
-            await client.get("/a")
-            await client.get("/b")
-
-    asyncio.run(go())
-    assert sleeps and sleeps[0] > 0
 
 
 def test_errors_carry_method_path_status_and_heroku_id_never_the_body() -> None:

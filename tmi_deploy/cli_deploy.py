@@ -57,6 +57,8 @@ def plan(
                 return await read_and_plan(client, envs, make_inputs(token))
 
         result = run(go()).plan
+        left = f"; {client.remaining} left in the account's budget" if client.remaining is not None else ""
+        err(f"API requests: {client.requests}{left}")
     except TmiDeployError as exc:
         raise fail(exc) from None
     if output_format is Format.json:

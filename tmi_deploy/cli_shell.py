@@ -88,9 +88,9 @@ def make_client(g: Globals) -> tuple[HerokuClient, str]:
 
         sandbox = create_app(SandboxSettings(state_path=SANDBOX_STATE))
         transport = httpx.ASGITransport(app=sandbox)
-        return HerokuClient("http://sandbox.local", SANDBOX_TOKEN, transport, backoff=0.05), SANDBOX_TOKEN
+        return HerokuClient("http://sandbox.local", SANDBOX_TOKEN, transport, backoff=0.05, notify=err), SANDBOX_TOKEN
     token = find_token(os.environ, Path.home())
-    return HerokuClient(g.api_url, token), token
+    return HerokuClient(g.api_url, token, notify=err), token
 
 
 def make_inputs(token: str, *, applying: bool = False, interactive: bool = False) -> Inputs:

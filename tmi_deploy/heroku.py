@@ -1,9 +1,15 @@
 """Heroku Platform API client over an injected httpx transport.
 
-Reads retry with exponential backoff and jitter on 429, 5xx, timeouts and dropped connections.
-Writes that are not idempotent (add-on create) are never retried blindly: after an unclear outcome
-the caller re-reads. The rate-limit budget (RateLimit-Remaining) slows requests down before it runs
-out and fails with what remains rather than spinning. Tokens and response bodies never reach messages.
+Reads retry with exponential backoff and jitter on 5xx, timeouts and dropped connections. Writes that
+are not idempotent (add-on create, a config PATCH) are never retried blindly: after an unclear outcome
+the caller re-reads. The rate-limit budget (RateLimit-Remaining) paces requests when it runs low
+(tmi_deploy.pacing) and a 429 waits for the refill instead of failing; only a budget that does not
+refill within ``max_wait`` seconds is an error. Tokens and response bodies never reach messages.
+
+Answers are checked before anyone reads them: a redirect, an empty or non-JSON body (an HTML page from a
+proxy or a wrong --api-url) or a body without the fields tmi-deploy reads (api_shapes) is one
+HerokuAPIError naming method, path and status. Redirects are not followed: they could carry the token
+to another host.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import functools
 import netrc
 import random
 import ssl
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +36,7 @@ from tmi_deploy.errors import (
     TokenRejected,
     UncertainWrite,
 )
+from tmi_deploy.pacing import Budget
 
 ACCEPT = "application/vnd.heroku+json; version=3"
 USER_AGENT = f"tmi-deploy/{__version__} (+https://github.com/ericfitz/tmi) httpx/{httpx.__version__}"
@@ -83,8 +91,9 @@ def find_token(environ: Mapping[str, str], home: Path) -> str:
 class HerokuClient:
     def __init__(self, base_url: str, token: str, transport: httpx.AsyncBaseTransport | None = None, *,
                  timeout: float = 30.0, retries: int = 5, backoff: float = 0.5, max_backoff: float = 20.0,
-                 budget_floor: int = 20, slow_below: int = 200, concurrency: int = 48,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, rng: random.Random | None = None) -> None:
+                 budget_floor: int = 20, concurrency: int = 48, max_wait: float = 900.0,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, rng: random.Random | None = None,
+                 clock: Callable[[], float] = time.monotonic, notify: Callable[[str], None] = lambda _: None) -> None:
         check_api_url(base_url)
         check_token(token, "the client's configuration")
         self._http = httpx.AsyncClient(
@@ -93,9 +102,8 @@ class HerokuClient:
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
-        self.budget_floor = budget_floor
-        self.slow_below = slow_below
-        self.remaining: int | None = None
+        self.budget = Budget(floor=budget_floor, clock=clock, sleep=sleep, notify=notify)
+        self.max_wait = max_wait
         self.requests = 0
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -154,53 +162,55 @@ class HerokuClient:
         retry_ok = method != "POST" if idempotent is None else idempotent
         attempt = 0
         while True:
-            await self._respect_budget(method, path)
-            try:
-                async with self._gate:
-                    self.requests += 1
-                    response = await self._http.request(method, path, json=json, headers=headers)
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                reason = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
-                if not retry_ok:
-                    raise UncertainWrite(method, path, None, "uncertain", f"{reason}; the write may have happened") \
-                        from None
-                if attempt >= self.retries:
-                    raise HerokuAPIError(method, path, None, "network", f"{reason} after {attempt + 1} attempts") \
-                        from None
-            else:
-                self._note_budget(response)
+            response = await self._send(method, path, json, headers, retry_ok, attempt)
+            if response is not None:
                 if response.status_code < 400:
                     return _checked(method, path, response)
-                retryable = response.status_code in RETRY_STATUSES
+                if response.status_code == 429:
+                    await self._wait_for_budget(method, path, response)
+                    continue  # a refused request changed nothing: waiting is not an attempt
                 if response.status_code >= 500 and not retry_ok:
                     raise self._error(method, path, response, UncertainWrite)
-                if not retryable or attempt >= self.retries:
-                    if response.status_code == 429:
-                        raise self._error(method, path, response, RateLimitExhausted)
+                if response.status_code not in RETRY_STATUSES or attempt >= self.retries:
                     raise self._error(method, path, response)
             attempt += 1
             await self._sleep(self._delay(attempt))
+
+    @property
+    def remaining(self) -> int | None:
+        return self.budget.remaining
+
+    async def _send(self, method: str, path: str, json: Any, headers: dict[str, str] | None, retry_ok: bool,
+                    attempt: int) -> httpx.Response | None:
+        """One request; None after a network failure that may be retried."""
+        await self.budget.acquire()
+        try:
+            async with self._gate:
+                self.requests += 1
+                response = await self._http.request(method, path, json=json, headers=headers)
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            reason = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
+            if not retry_ok:
+                raise UncertainWrite(method, path, None, "uncertain", f"{reason}; the write may have happened") \
+                    from None
+            if attempt >= self.retries:
+                raise HerokuAPIError(method, path, None, "network", f"{reason} after {attempt + 1} attempts") \
+                    from None
+            return None
+        finally:
+            self.budget.release()
+        self.budget.observe(response.headers.get("RateLimit-Remaining"))
+        return response
+
+    async def _wait_for_budget(self, method: str, path: str, response: httpx.Response) -> None:
+        if self.budget.waited >= self.max_wait:
+            raise self._error(method, path, response, RateLimitExhausted)
+        self.budget.exhausted()
 
     def _delay(self, attempt: int) -> float:
         """Exponential backoff with full jitter."""
         ceiling = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
         return self._rng.uniform(ceiling / 2, ceiling)
-
-    def _note_budget(self, response: httpx.Response) -> None:
-        value = response.headers.get("RateLimit-Remaining")
-        if value is not None and value.lstrip("-").isdigit():
-            self.remaining = int(value)
-
-    async def _respect_budget(self, method: str, path: str) -> None:
-        if self.remaining is None:
-            return
-        if self.remaining <= self.budget_floor:
-            raise RateLimitExhausted(method, path, 429, "rate_limit",
-                                     f"stopping with {self.remaining} API requests left in the rate-limit budget; "
-                                     "it refills at 75 a minute, try again later")
-        if self.remaining < self.slow_below:
-            # Spread the rest of the budget out instead of burning it: the refill is 1.25 per second.
-            await self._sleep(0.8 * (self.slow_below - self.remaining) / self.slow_below)
 
     @staticmethod
     def _error(method: str, path: str, response: httpx.Response,
@@ -217,7 +227,6 @@ class HerokuClient:
             return TokenRejected(method, path, 401, error_id,
                                            "the Heroku token was rejected; check HEROKU_API_KEY or run `heroku login`")
         return kind(method, path, response.status_code, error_id, message)
-
 
 
 def _one_line(text: str) -> str:
