@@ -207,7 +207,7 @@ def _entry_point(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("args, message", [
     (("plan", "--no-such-option"), "No such option: --no-such-option"),
-    (("plan",), "Missing argument"),
+    (("apply",), "Missing argument"),
     (("no-such-command",), "No such command"),
     (("plan", "staging", "--format", "yaml"), "Invalid value for '--format'"),
 ])

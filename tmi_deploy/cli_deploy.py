@@ -34,13 +34,20 @@ class Format(StrEnum):
 
 def plan(
     ctx: typer.Context,
-    names: Annotated[list[str], typer.Argument(metavar="ENV...", help="environments to plan")],
+    names: Annotated[list[str] | None, typer.Argument(
+        metavar="[ENV]...", help="environments to plan (with --changed-since or --shard: default all)")] = None,
     output_format: Annotated[Format, typer.Option("--format", help="text, markdown or json")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", help="also write the plan file apply --plan verifies")] = None,
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="exit 2 when there are changes")] = (
         False),
+    changed_since: Annotated[str | None, typer.Option(
+        "--changed-since", metavar="REF", help="only environments whose files (or partials) changed since git REF")
+    ] = None,
+    shard_spec: Annotated[str | None, typer.Option("--shard", metavar="I/N", help="only shard I of N (CI matrix)")
+                          ] = None,
 ) -> None:
     """Read live state, diff it against the declaration, print the plan (exit 1 if apply would refuse it)."""
+    from tmi_deploy.cli_select import select
     from tmi_deploy.config.loader import load_environments
     from tmi_deploy.plan.planfile import check_output_path
     from tmi_deploy.plan.render import render_json, render_markdown, render_text
@@ -49,7 +56,13 @@ def plan(
     g = globals_of(ctx)
     precheck(lambda: check_output_path(out))
     try:
-        envs = load_environments(g.environments, names, allow_outside_paths=g.allow_outside_paths)
+        if not names and changed_since is None and shard_spec is None:
+            raise TmiDeployError("name the environments to plan (or use --changed-since REF / --shard I/N)")
+        chosen = select(g.environments, names or [], changed_since, shard_spec)
+        if not chosen:
+            typer.echo(f"No environment to plan{f' (nothing changed since {changed_since})' if changed_since else ''}.")
+            raise typer.Exit(0)
+        envs = load_environments(g.environments, chosen, allow_outside_paths=g.allow_outside_paths)
         client, token = make_client(g)
 
         async def go() -> Any:

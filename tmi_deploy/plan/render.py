@@ -10,8 +10,8 @@ import json
 from collections import Counter
 from typing import Any
 
-from tmi_deploy.plan.blockers import describe_blocker
-from tmi_deploy.plan.model import Blocker, Change, EnvironmentPlan, Plan
+from tmi_deploy.plan.model import Change, EnvironmentPlan, Plan
+from tmi_deploy.plan.render_overview import blocker_counts, md_blockers, md_summary, money, text_blockers, text_summary, totals
 
 GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_BUDGET = 60_000  # headroom under GitHub's limit for the pointer and wrapper text
@@ -22,10 +22,6 @@ RESET = "\033[0m"
 
 def counts(changes: tuple[Change, ...] | list[Change]) -> Counter[str]:
     return Counter(change.action for change in changes)
-
-
-def money(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
 
 
 def _describe(change: Change) -> str:
@@ -57,26 +53,11 @@ def _suffix(change: Change) -> str:
     return f"  ({change.detail})" if change.detail else ""
 
 
-def blocker_counts(env: EnvironmentPlan) -> str:
-    open_ = env.open_blockers
-    errors = sum(1 for b in open_ if b.kind == "error")
-    return f"{errors} error{'s' if errors != 1 else ''}, {len(open_) - errors} blocked"
-
-
-def _text_blockers(blockers: tuple[Blocker, ...]) -> list[str]:
-    if not blockers:
-        return []
-    open_ = [b for b in blockers if b.blocking]
-    head = (f"  Apply will refuse this plan ({len(open_)} blocker{'s' if len(open_) != 1 else ''}):" if open_
-            else "  Consented changes:")
-    return [head, *(describe_blocker(b) for b in blockers), ""]
-
-
 def render_text(plan: Plan, color: bool = False) -> str:
     def paint(symbol: str, text: str) -> str:
         return f"{COLORS[symbol]}{text}{RESET}" if color else text
 
-    lines: list[str] = []
+    lines: list[str] = text_summary(plan)
     for env in plan.environments:
         lines.append(paint("bold", f"Environment {env.environment}") + f"  (TMI {env.tmi_version}, {env.file})")
         for app in env.apps:
@@ -84,7 +65,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
             lines.append(f"  {app.role:<7} {app.name:<30} {state:<16} "
                          f"{money(app.cost_before_cents)} -> {money(app.cost_after_cents)}/month")
         lines.append("")
-        lines += _text_blockers(env.blockers)
+        lines += text_blockers(env.blockers)
         current = None
         for change in env.changes:
             if change.app != current:
@@ -124,30 +105,6 @@ def _md_rows(changes: list[Change]) -> list[str]:
         rows.append(f"| `{change.symbol}` | {change.kind} | {_md(key)} | {_md(change.old)} | {_md(new)} | "
                     f"{note} | {change.origin or ''} |")
     return rows
-
-
-def _md_blockers(plan: Plan) -> list[str]:
-    """A visible block at the top of the comment: what apply will refuse, and the exact way out."""
-    blockers = [(env.environment, b) for env in plan.environments for b in env.blockers]
-    if not blockers:
-        return []
-    open_ = [b for _, b in blockers if b.blocking]
-    out = ["> [!CAUTION]" if open_ else "> [!NOTE]",
-           f"> **Apply will refuse this plan: {len(open_)} blocker{'s' if len(open_) != 1 else ''}.**" if open_
-           else "> **Consented changes** (the consent is part of this pull request):", ">"]
-    for environment, blocker in blockers:
-        where = f" ({blocker.origin})" if blocker.origin else ""
-        state = f" — consented at {blocker.consented_by}" if blocker.consented_by else ""
-        out.append(f"> - **{blocker.kind}** `{environment}` {_md(blocker.app) if blocker.app else ''} "
-                   f"{_md_text(blocker.reason)}{_md_text(where)}{_md_text(state)}")
-        if blocker.kind == "consent" and not blocker.consented_by:
-            out.append(f">   - to consent, add {_md(blocker.consent)} under `consent:` in the environment file")
-        out += [f">   {n}. {_md_text(step)}" for n, step in enumerate(blocker.procedure, 1)]
-    return [*out, ""]
-
-
-def _md_text(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ").replace("\r", " ")
 
 
 def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]:
@@ -190,7 +147,8 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
 
 def render_markdown(plan: Plan, artifact_hint: str = "the full plan in the workflow's plan artifact",
                     budget: int = MARKDOWN_BUDGET) -> str:
-    header = ["## tmi-deploy plan", "", f"<sub>checksum `{plan.checksum()[:16]}`</sub>", "", *_md_blockers(plan)]
+    header = ["## tmi-deploy plan", "", f"<sub>checksum `{plan.checksum()[:16]}`</sub>", "", *md_blockers(plan),
+              *md_summary(plan)]
     for max_rows in (None, 200, 50, 10, 0):
         body: list[str] = []
         hidden = 0
@@ -203,7 +161,7 @@ def render_markdown(plan: Plan, artifact_hint: str = "the full plan in the workf
             text += f"\n> **{hidden} changes not shown** to fit a GitHub comment; see {artifact_hint}.\n"
         if len(text) <= budget:
             return text
-    return "\n".join(header) + f"\n> The plan is too large for a comment; see {artifact_hint}.\n"
+    return "\n".join(header) + f"\n> The details of every environment are too large for a comment; see {artifact_hint}.\n"
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
@@ -215,6 +173,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "summary": {action: tally[action] for action in ("create", "update", "delete", "replace", "rename")},
         "blocked": any(env.open_blockers for env in plan.environments),
         **plan.model_dump(mode="json"),
+        "totals": {env.environment: dict(zip(("cost_before_cents", "cost_after_cents"), totals(env), strict=True))
+                   for env in plan.environments},
     }
 
 
