@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import client_for
+from tests.conftest import ROOT, client_for
 from tmi_deploy.apply import ApplyOptions, ApplyReport
 from tmi_deploy.config.loader import load_environment
 from tmi_deploy.config.models import Environment
@@ -28,7 +28,8 @@ def inputs(environ: dict[str, str] | None = None, apply: bool = False, **more: A
 
 
 def load(name: str, env_dir: Path = SCENARIOS) -> Environment:
-    return load_environment(env_dir, name)
+    # Positions relative to the repository, as the reviewed snapshots in tests/scenarios/expected show them.
+    return load_environment(env_dir, name, project_root=ROOT)
 
 
 async def plan_with(client: HerokuClient, env: Environment, environ: dict[str, str] | None = None,

@@ -231,7 +231,7 @@ def test_legacy_renames_keep_the_setting_and_are_read() -> None:
 def _repository_text() -> dict[Path, str]:
     paths = [ROOT / "README.md", *(p for d in ("tmi_deploy", "tests", "bench", "docs") for p in (ROOT / d).rglob("*")
                                    if p.suffix in (".py", ".md", ".yml"))]
-    return {p: p.read_text(encoding="utf-8") for p in paths if p.is_file() and p != Path(__file__)}
+    return {p: p.read_text(encoding="utf-8", errors="replace") for p in paths if p.is_file() and p != Path(__file__)}
 
 
 def test_no_reference_outside_the_repository() -> None:

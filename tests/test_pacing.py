@@ -37,7 +37,9 @@ class VirtualBucket:
                                   headers={"RateLimit-Remaining": "0"})
         self.level -= 1
         self.served += 1
-        return httpx.Response(200, json={}, headers={"RateLimit-Remaining": str(int(self.level))})
+        # An app as GET /apps/{app} answers it: the client checks the fields it reads (api_shapes).
+        app = {"id": "app-id", "name": request.url.path.rsplit("/", 1)[-1], "web_url": None}
+        return httpx.Response(200, json=app, headers={"RateLimit-Remaining": str(int(self.level))})
 
     async def sleep(self, seconds: float) -> None:
         self.now += seconds

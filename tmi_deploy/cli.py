@@ -7,15 +7,16 @@ rule · 4 saved plan is stale
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, cast
 
 import typer
 
 from tmi_deploy import DEFAULT_API_URL, __version__
 from tmi_deploy.cli_deploy import apply, plan
 from tmi_deploy.cli_sandbox import sandbox_app
-from tmi_deploy.cli_shell import Globals, err, fail, globals_of, make_client, run
+from tmi_deploy.cli_shell import Globals, err, fail, globals_of, make_client, precheck, run
 from tmi_deploy.errors import ConfigError, Problem, TmiDeployError
 
 app = typer.Typer(name="tmi-deploy", help="Config as code for TMI on Heroku: validate, plan, apply.",
@@ -42,8 +43,11 @@ def main_options(
                                                              ".tmi-deploy/sandbox.json); no account needed")] = False,
     version: Annotated[bool, typer.Option("--version", help="print the version", is_eager=True,
                                           callback=lambda value: _print_version(value))] = False,
+    allow_outside_paths: Annotated[bool, typer.Option(
+        "--allow-outside-paths", help="let extends and secret_file name files outside the environments folder")] = False,
 ) -> None:
-    ctx.obj = Globals(environments=environments, api_url=api_url, sandbox=sandbox)
+    ctx.obj = Globals(environments=environments, api_url=api_url, sandbox=sandbox,
+                      allow_outside_paths=allow_outside_paths)
 
 
 # ---- validate / schema / app-json ---------------------------------------------------------------
@@ -61,7 +65,7 @@ def validate(
 
     g = globals_of(ctx)
     try:
-        envs = load_environments(g.environments, names or None)
+        envs = load_environments(g.environments, names or None, allow_outside_paths=g.allow_outside_paths)
     except ConfigError as exc:
         raise fail(exc) from None
     from tmi_deploy.accounts import app_limit_problems
@@ -72,7 +76,7 @@ def validate(
     manifest = g.environments.parent / "app.json"
     if manifest.is_file() and (g.environments / "_base.yml").is_file():
         try:
-            expected = build_app_json(load_base(g.environments))
+            expected = build_app_json(load_base(g.environments, allow_outside_paths=g.allow_outside_paths))
             actual = json.loads(manifest.read_text(encoding="utf-8"))
             for reason in diff_app_json(expected, actual):
                 findings.append(Problem(str(manifest), 1, 1, "", reason, "run `tmi-deploy app-json --write`",
@@ -116,7 +120,7 @@ def app_json(
 
     g = globals_of(ctx)
     try:
-        text = render_app_json(load_base(g.environments))
+        text = render_app_json(load_base(g.environments, allow_outside_paths=g.allow_outside_paths))
     except ConfigError as exc:
         raise fail(exc) from None
     target = g.environments.parent / "app.json"
@@ -143,11 +147,15 @@ def import_(
     tmi_version: Annotated[str, typer.Option("--tmi-version", help="TMI version the apps run")] = "1.8.22",
 ) -> None:
     """Write an environment file from live apps (secrets become references, never values)."""
+    from tmi_deploy.config.loader import check_environment_name
     from tmi_deploy.config.models import ROLES, AppDesired, Environment, Origin, Policy
+    from tmi_deploy.config.rules import check_app_name
     from tmi_deploy.importer import build_environment_yaml
     from tmi_deploy.live import fetch_live
 
     g = globals_of(ctx)
+    precheck(lambda: check_environment_name(g.environments, name),
+             *(lambda item=item: check_app_name(item.partition("=")[2], "--app") for item in apps))
     roles: dict[str, str] = {}
     for item in apps:
         role, sep, heroku_name = item.partition("=")
@@ -194,7 +202,7 @@ def _lint_written(g: Globals, name: str) -> None:
     from tmi_deploy.config.loader import load_environments
 
     try:
-        findings = lint(load_environments(g.environments, [name])[0])
+        findings = lint(load_environments(g.environments, [name], allow_outside_paths=g.allow_outside_paths)[0])
     except ConfigError as exc:
         findings = exc.problems
     for finding in findings:
@@ -207,6 +215,30 @@ def _lint_written(g: Globals, name: str) -> None:
 
 
 def main() -> None:
-    app()
+    """Entry point. Usage errors (unknown option, missing argument) exit 1 with click's message: exit 2 is
+    reserved for "changes present" under --detailed-exitcode, so a typo must never look like a diff."""
+    try:
+        code = app(standalone_mode=False)
+    except _click_error("UsageError") as exc:
+        cast(_ClickError, exc).show()
+        sys.exit(1)
+    except _click_error("ClickException") as exc:
+        cast(_ClickError, exc).show()
+        sys.exit(cast(_ClickError, exc).exit_code)
+    except typer.Abort:
+        err("Aborted!")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+class _ClickError(Protocol):
+    exit_code: int
+
+    def show(self) -> None: ...
+
+
+def _click_error(name: str) -> type[Exception]:
+    """click's exception class ``name`` from the click typer uses (recent typer vendors its own copy)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
 
 

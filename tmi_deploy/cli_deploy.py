@@ -18,6 +18,7 @@ from tmi_deploy.cli_shell import (
     make_client,
     make_clients,
     make_inputs,
+    precheck,
     project_root,
     resolving_inputs,
     run,
@@ -49,10 +50,12 @@ def plan(
     from tmi_deploy.accounts import by_account
     from tmi_deploy.cli_select import select
     from tmi_deploy.config.loader import load_environments
+    from tmi_deploy.plan.planfile import check_output_path
     from tmi_deploy.plan.render import render_json, render_markdown, render_text
     from tmi_deploy.workflow import read_and_plan_accounts
 
     g = globals_of(ctx)
+    precheck(lambda: check_output_path(out))
     try:
         if not names and changed_since is None and shard_spec is None:
             raise TmiDeployError("name the environments to plan (or use --changed-since REF / --shard I/N)")
@@ -60,7 +63,7 @@ def plan(
         if not chosen:
             typer.echo(f"No environment to plan{f' (nothing changed since {changed_since})' if changed_since else ''}.")
             raise typer.Exit(0)
-        envs = load_environments(g.environments, chosen)
+        envs = load_environments(g.environments, chosen, allow_outside_paths=g.allow_outside_paths)
         groups = by_account(envs)
         clients = make_clients(g, [group[0].token_env for group in groups.values()])
 
@@ -124,7 +127,7 @@ def apply(
     g = globals_of(ctx)
     interactive = sys.stdin.isatty()
     try:
-        envs = load_environments(g.environments, [name])
+        envs = load_environments(g.environments, [name], allow_outside_paths=g.allow_outside_paths)
         saved = read_plan_file(plan_file) if plan_file else None
         client, token = make_client(g, envs[0].token_env)
         inputs = make_inputs(token, applying=True, interactive=interactive)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,6 +30,7 @@ class Globals:
     environments: Path
     api_url: str
     sandbox: bool
+    allow_outside_paths: bool = False
 
 
 def globals_of(ctx: typer.Context) -> Globals:
@@ -50,6 +51,15 @@ def fail(exc: TmiDeployError) -> typer.Exit:
     else:
         err(f"error: {exc}")
     return typer.Exit(exc.exit_code)
+
+
+def precheck(*checks: Callable[[], object]) -> None:
+    """Input checks a command runs before any work: the first failure is one line and exit 1."""
+    try:
+        for check in checks:
+            check()
+    except TmiDeployError as exc:
+        raise fail(exc) from None
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

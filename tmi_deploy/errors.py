@@ -2,6 +2,7 @@
 
     TmiDeployError                 base; ``exit_code`` decides the CLI's exit status
     ├── ConfigError                environment files are invalid (exit 1); holds all Problems
+    ├── InvalidInput               an option or input file is unusable: says which, never its secret (exit 1)
     ├── CredentialsError           no token, or the API rejected it (exit 1)
     ├── HerokuAPIError             a request failed: method, path, status, Heroku id/message (exit 1)
     │   ├── TokenRejected          401: the token is wrong or expired (never shown)
@@ -35,13 +36,20 @@ class Problem:
 
     def render(self) -> str:
         # Line 0: no text position (a finding on a live Heroku app names the app instead).
-        where = f"{self.file}:{self.line}:{self.column}" if self.line > 0 else self.file
-        key = f" {self.path}:" if self.path else ""
+        where = f"{printable(self.file)}:{self.line}:{self.column}" if self.line > 0 else printable(self.file)
+        key = f" {printable(self.path)}:" if self.path else ""
         code = f" [{self.code}]" if self.code else ""
-        text = f"{where}: {self.severity}{code}:{key} {self.message}"
+        text = f"{where}: {self.severity}{code}:{key} {printable(self.message)}"
         if self.hint:
-            text += f"\n    fix: {self.hint}"
+            text += f"\n    fix: {printable(self.hint)}"
         return text
+
+
+def printable(text: str) -> str:
+    """Text from a file may hold newlines or terminal escapes; a problem stays one line of visible text."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 
 class TmiDeployError(Exception):
@@ -52,6 +60,10 @@ class ConfigError(TmiDeployError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(p.render() for p in problems))
+
+
+class InvalidInput(TmiDeployError):
+    pass
 
 
 class CredentialsError(TmiDeployError):

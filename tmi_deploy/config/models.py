@@ -150,7 +150,9 @@ class EnvironmentFile(Strict):
     schema_ref: str | None = Field(None, alias="$schema")
     extends: str | None = Field(None, description="base file this one overlays, e.g. _base.yml")
     description: str | None = None
-    tmi_version: str | None = Field(None, pattern=r"^\d+\.\d+\.\d+", description="TMI server version deployed")
+    # Anchored at both ends: the version is printed in plan headers and PR comments.
+    tmi_version: str | None = Field(None, pattern=r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$",
+                                    description="TMI server version deployed")
     policy: PolicyFile | None = None
     app_json: AppJsonMeta | None = None
     heroku: HerokuAccountFile | None = Field(None, description="which Heroku account (token) holds these apps")

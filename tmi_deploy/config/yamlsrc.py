@@ -1,8 +1,11 @@
 """Safe YAML with positions: every value keeps the file:line:column it was written at.
 
 Scalars stay text exactly as written (``no``, ``0o17`` and ``3.10`` are strings, never booleans or
-numbers); only an explicit null becomes ``None``. Duplicate keys are errors, and alias expansion is
-bounded so a "billion laughs" file fails fast instead of eating memory.
+numbers); only an explicit null becomes ``None``. Duplicate keys are errors. Hostile files fail with a
+position instead of a traceback: alias expansion is bounded (a "billion laughs" file fails fast),
+nesting is bounded while composing (PyYAML's composer recurses once per level, so a few hundred
+nested brackets would exhaust Python's stack), file size is bounded, and NUL is refused (a process
+environment cannot hold it).
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from tmi_deploy.errors import Problem
 
 # Generous for hand-written files, far below what an alias bomb expands to.
 MAX_NODES = 20_000
+# An environment file nests about 6 levels (apps.server.config.VAR.field); 50 is generous.
 MAX_DEPTH = 50
+# The shipped environment files are a few kB; a megabyte is no hand-written declaration.
+MAX_FILE_BYTES = 1024 * 1024
 
 KeyPath = tuple[str | int, ...]
 
@@ -48,6 +54,35 @@ class _Abort(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__("too deep")
+        self.mark = mark
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader whose composer refuses nesting beyond MAX_DEPTH before Python's stack runs out."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _too_deep(file: str, line: int, column: int, path: KeyPath = ()) -> Problem:
+    where = dotted(path[:6]) + (" ..." if len(path) > 6 else "")
+    return Problem(file, line, column, where, f"values nest more than {MAX_DEPTH} levels deep",
+                   "an environment file nests a few levels (apps.server.config.NAME); flatten the value")
+
+
 class _Converter:
     def __init__(self, file: str) -> None:
         self.file = file
@@ -64,14 +99,21 @@ class _Converter:
 
     def convert(self, node: yaml.Node, path: KeyPath) -> Any:
         self.count += 1
-        if self.count > MAX_NODES or len(path) > MAX_DEPTH:
-            self.fail(node, path, f"document expands to more than {MAX_NODES} values (alias bomb?)",
+        if self.count > MAX_NODES:
+            self.fail(node, path[:6], f"document expands to more than {MAX_NODES} values (alias bomb?)",
                       "remove the aliases; environments use 'extends' to share values")
+            raise _Abort
+        if len(path) > MAX_DEPTH:  # aliases can nest deeper than the text does
+            loc = self.mark(node)
+            self.problems.append(_too_deep(loc.file, loc.line, loc.column, path))
             raise _Abort
         self.locs[path] = self.mark(node)
         if isinstance(node, yaml.ScalarNode):
             if node.tag == "tag:yaml.org,2002:null":
                 return None
+            if "\0" in node.value:
+                self.fail(node, path, "NUL character in a value", "remove it; Heroku config vars cannot hold NUL")
+                return ""
             return node.value
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
@@ -82,6 +124,9 @@ class _Converter:
                     self.fail(key_node, path, "mapping keys must be plain text")
                     continue
                 key = key_node.value
+                if "\0" in key:
+                    self.fail(key_node, path, "NUL character in a key", "remove it")
+                    continue
                 if key == "<<":
                     self.fail(key_node, path, "YAML merge keys ('<<') are not supported",
                               "put shared values in the base file and use 'extends'")
@@ -110,14 +155,20 @@ def dotted(path: KeyPath) -> str:
 def parse_yaml(text: str, file: str) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML document; never raises for bad input, returns problems instead."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _BoundedLoader(text).get_single_node()
+    except _TooDeep as exc:
+        return None, [_too_deep(file, exc.mark.line + 1, exc.mark.column + 1)]
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        return None, [Problem(file, line, column, "", f"invalid YAML: character {_codepoint(exc.character)} is not allowed",
+                              "remove control characters; write them escaped in a double-quoted string")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = exc.problem or exc.context or "invalid YAML"
         return None, [Problem(file, line, col, "", f"invalid YAML: {reason}")]
     except yaml.YAMLError as exc:
-        return None, [Problem(file, 1, 1, "", f"invalid YAML: {exc}")]
+        return None, [Problem(file, 1, 1, "", f"invalid YAML: {exc.__class__.__name__}")]
     if node is None:
         return Document({}, {}, file), []
     converter = _Converter(file)
@@ -125,16 +176,33 @@ def parse_yaml(text: str, file: str) -> tuple[Document | None, list[Problem]]:
         data = converter.convert(node, ())
     except _Abort:
         return None, converter.problems
-    except RecursionError:
-        return None, [Problem(file, 1, 1, "", "document nests too deeply (recursive alias?)")]
     return Document(data, converter.locs, file), converter.problems
+
+
+def _codepoint(character: str | int) -> str:
+    return f"U+{character if isinstance(character, int) else ord(character):04X}"
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def read_yaml(path: Path, display: str) -> tuple[Document | None, list[Problem]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         return None, [Problem(display, 1, 1, "", "file not found")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(display, 1, 1, "", f"cannot read file: {exc.__class__.__name__}")]
+    except OSError as exc:
+        return None, [Problem(display, 1, 1, "", f"cannot read file: {exc.strerror or exc.__class__.__name__}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(display, 1, 1, "", f"file is larger than {MAX_FILE_BYTES // 1024} KiB",
+                              "an environment file is a short declaration; split it or remove the bulk")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[:exc.start].decode("utf-8", "replace")
+        line, column = _line_column(before, len(before))
+        return None, [Problem(display, line, column, "", "file is not UTF-8 text", "save it as UTF-8")]
     return parse_yaml(text, display)
