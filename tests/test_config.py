@@ -207,10 +207,10 @@ def test_paths_outside_need_the_explicit_option(tmp_path: Path) -> None:
 
 def test_allowed_outside_base_shows_an_absolute_position(tmp_path: Path) -> None:
     envs = _outside_layout(tmp_path)
-    (tmp_path / "shared" / "_base.yml").write_text("tmi_version: 1.8.22\napps: {server: {name: tmi-a, regoin: us}}\n")
+    (tmp_path / "common" / "_base.yml").write_text("tmi_version: 1.8.22\napps: {server: {name: tmi-a, regoin: us}}\n")
     with pytest.raises(ConfigError) as caught:
         load_environment(envs, "e", project_root=envs, allow_outside_paths=True)
-    assert caught.value.problems[0].file == (tmp_path / "shared" / "_base.yml").resolve().as_posix()
+    assert caught.value.problems[0].file == (tmp_path / "common" / "_base.yml").resolve().as_posix()
 
 
 def test_a_symlink_cannot_smuggle_a_secret_file_out(tmp_path: Path) -> None:
