@@ -209,3 +209,27 @@ def test_sandbox_reset_and_deploy(cli: Any, tmp_path: Path) -> None:
     assert plan.exit_code == 0  # web: 1 x basic is what a deploy starts with
     assert cli("sandbox", "reset").exit_code == 0
     assert cli("--sandbox", "plan", "staging", "--detailed-exitcode").exit_code == 2
+
+
+def test_sandbox_plan_files_are_keyed_per_sandbox_never_by_a_constant(cli: Any, tmp_path: Path) -> None:
+    import hashlib
+    import hmac
+
+    from tmi_deploy.local_inputs import fingerprint_key
+    from tmi_deploy.sandbox import sandbox_plan_key
+
+    def public_fingerprints() -> dict[str, tuple[str, str]]:
+        result = cli("--sandbox", "plan", "staging", "--format", "json")
+        changes = json.loads(result.stdout)["environments"][0]["changes"]
+        return {c["key"]: (c["new"], c["fingerprint"]) for c in changes if c["fingerprint"] and not c["sensitive"]}
+
+    def keyed(material: str, value: str) -> str:
+        return hmac.new(fingerprint_key(material), value.encode(), hashlib.sha256).hexdigest()[:32]
+
+    first = public_fingerprints()
+    assert first and first == public_fingerprints()  # stable for one sandbox
+    key = sandbox_plan_key(tmp_path / ".tmi-deploy" / "sandbox.json").hex()
+    assert all(fp == keyed(key, value) and fp != keyed("sandbox-token", value) for value, fp in first.values())
+    assert cli("sandbox", "reset").exit_code == 0
+    again = public_fingerprints()
+    assert again.keys() == first.keys() and all(again[k][1] != first[k][1] for k in first)  # new sandbox, new key

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -129,3 +131,17 @@ def test_live_rules_follow_the_declared_version(staging: Environment) -> None:
     rendered = [p.render() for p in lint_live(old, {"server": {"SERVER_TLS_ENABLED": "1"}})]
     assert any("[TLS]" in r and "SERVER_TLS_ENABLED" in r for r in rendered)
     assert any("[REQUIRED]" in r and "POSTGRES_HOST" in r for r in rendered)
+
+
+def test_check_command_reports_a_hand_set_value_on_the_live_app(cli: Any, tmp_path: Path) -> None:
+    assert cli("--sandbox", "apply", "staging", "--yes").exit_code == 0
+    assert cli("--sandbox", "check", "staging").exit_code == 0
+    state_file = tmp_path / ".tmi-deploy" / "sandbox.json"
+    state = json.loads(state_file.read_text())
+    server = next(a for a in state["apps"].values() if a["name"] == "tmi-server-staging")
+    server["config"]["TMI_SERVER_PORT"] = "8080"  # what `heroku config:set` would leave behind
+    state_file.write_text(json.dumps(state))
+    broken = cli("--sandbox", "check", "staging")
+    assert broken.exit_code == 1, broken.output
+    assert "tmi-server-staging" in broken.output and "TMI_SERVER_PORT" in broken.output
+    assert "[PORT]" in broken.output and "Traceback" not in broken.output

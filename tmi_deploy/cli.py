@@ -14,6 +14,7 @@ from typing import Annotated, Any, Protocol, cast
 import typer
 
 from tmi_deploy import DEFAULT_API_URL, __version__
+from tmi_deploy.cli_check import check
 from tmi_deploy.cli_deploy import apply, plan
 from tmi_deploy.cli_sandbox import sandbox_app
 from tmi_deploy.cli_shell import Globals, err, fail, globals_of, make_client, precheck, run
@@ -24,6 +25,7 @@ app = typer.Typer(name="tmi-deploy", help="Config as code for TMI on Heroku: val
 app.add_typer(sandbox_app, name="sandbox")
 app.command()(plan)
 app.command()(apply)
+app.command()(check)
 
 
 def _print_version(value: bool) -> None:

@@ -90,11 +90,13 @@ def make_clients(g: Globals, token_envs: list[str | None]) -> dict[str | None, t
 
     if g.sandbox:
         from tmi_deploy.cli_sandbox import SANDBOX_STATE
-        from tmi_deploy.sandbox import SandboxSettings, create_app
+        from tmi_deploy.sandbox import SandboxSettings, create_app, sandbox_plan_key
 
         transport = httpx.ASGITransport(app=create_app(SandboxSettings(state_path=SANDBOX_STATE)))
-        return {name: (HerokuClient("http://sandbox.local", SANDBOX_TOKEN, transport, backoff=0.05, notify=err),
-                       SANDBOX_TOKEN) for name in token_envs}
+        # Plan files made against the sandbox are keyed by its own random key, never by a constant.
+        key = sandbox_plan_key(SANDBOX_STATE).hex()
+        return {name: (HerokuClient("http://sandbox.local", SANDBOX_TOKEN, transport, backoff=0.05, notify=err), key)
+                for name in token_envs}
     clients = {}
     for name in token_envs:
         token = find_token(os.environ, Path.home()) if name is None else _named_token(name)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import fnmatch
 from typing import TYPE_CHECKING, Any
 
-from tmi_deploy.catalog.variables import parse_version, server_var
+from tmi_deploy.catalog.renames import legacy_rename
+from tmi_deploy.catalog.variables import parse_version
 from tmi_deploy.config.models import AppDesired, Environment, FromAddon, FromApp, VarSpec
 from tmi_deploy.plan.blockers import Notes
 from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change
@@ -32,13 +33,8 @@ def _sensitive(role: str, name: str, new: str | None, spec: VarSpec | None = Non
 
 
 def renamed_to(role: str, name: str, tmi_version: str) -> str | None:
-    """The name a legacy server var is read under by this version, when the meaning is the same."""
-    var = server_var(name) if role == "server" else None
-    if var is None or var.era != "legacy" or not var.replaced_by or var.read_by(parse_version(tmi_version)):
-        return None
-    target = server_var(var.replaced_by)
-    # POSTGRES_PASSWORD -> TMI_DATABASE_URL is a different setting: only one-to-one renames qualify.
-    return var.replaced_by if target is not None and target.setting == var.setting else None
+    """The declared-side name a live legacy server var is read under by this version (same setting)."""
+    return legacy_rename(name, parse_version(tmi_version)) if role == "server" else None
 
 
 def config_changes(env: Environment, app: AppDesired, live_app: LiveApp, live: Live, inputs: Inputs,
