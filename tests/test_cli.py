@@ -233,3 +233,14 @@ def test_sandbox_plan_files_are_keyed_per_sandbox_never_by_a_constant(cli: Any, 
     assert cli("sandbox", "reset").exit_code == 0
     again = public_fingerprints()
     assert again.keys() == first.keys() and all(again[k][1] != first[k][1] for k in first)  # new sandbox, new key
+
+
+def test_validate_never_prints_credentials_a_lint_message_quotes(cli: Any, tmp_path: Path) -> None:
+    staging = tmp_path / "environments" / "staging.yml"
+    staging.write_text(staging.read_text() + "    # appended\n")
+    text = staging.read_text().replace("    config:\n", "    config:\n      TMI_CORS_ALLOWED_ORIGINS: "
+                                       "https://ops:hunter2hunter2@client.example.com/\n", 1)
+    staging.write_text(text)
+    result = cli("validate", "staging")
+    assert result.exit_code == 1 and "ends with a slash" in result.output  # the finding is there
+    assert "hunter2hunter2" not in result.output

@@ -17,7 +17,7 @@ from tmi_deploy import DEFAULT_API_URL, __version__
 from tmi_deploy.cli_check import check
 from tmi_deploy.cli_deploy import apply, plan
 from tmi_deploy.cli_sandbox import sandbox_app
-from tmi_deploy.cli_shell import Globals, err, fail, globals_of, make_client, precheck, run
+from tmi_deploy.cli_shell import Globals, err, fail, globals_of, make_client, precheck, run, shown
 from tmi_deploy.errors import ConfigError, Problem, TmiDeployError
 
 app = typer.Typer(name="tmi-deploy", help="Config as code for TMI on Heroku: validate, plan, apply.",
@@ -90,7 +90,7 @@ def validate(
                                     "run `tmi-deploy app-json --write`", code="APP-JSON"))
     findings = list(dict.fromkeys(findings))
     for finding in findings:
-        err(finding.render())
+        err(shown(finding))
     errors = len([f for f in findings if f.severity == "error"])
     warnings = len(findings) - errors
     if errors or (strict and warnings):
@@ -208,7 +208,7 @@ def _lint_written(g: Globals, name: str) -> None:
     except ConfigError as exc:
         findings = exc.problems
     for finding in findings:
-        err(finding.render())
+        err(shown(finding))
     errors = sum(1 for f in findings if f.severity == "error")
     if errors:
         err(f"the imported environment has {errors} error{'s' if errors != 1 else ''} the live apps carry; "

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tmi_deploy.cli_shell import err, fail, globals_of, make_client, run
+from tmi_deploy.cli_shell import err, fail, globals_of, make_client, run, shown
 from tmi_deploy.errors import TmiDeployError
 
 
@@ -38,7 +38,7 @@ def check(
     except TmiDeployError as exc:
         raise fail(exc) from None
     for finding in findings:
-        err(finding.render())
+        err(shown(finding))
     errors = sum(1 for f in findings if f.severity == "error")
     if errors:
         err(f"{errors} error{'s' if errors != 1 else ''} in live config: TMI may not start or behave as declared.")

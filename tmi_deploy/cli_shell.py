@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from tmi_deploy.errors import ConfigError, TmiDeployError
+from tmi_deploy.errors import ConfigError, Problem, TmiDeployError
 
 if TYPE_CHECKING:
     from tmi_deploy.heroku import HerokuClient
@@ -43,10 +43,17 @@ def err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def shown(problem: Problem) -> str:
+    """A finding as printed: a message that quotes a value gets URL credentials and keys masked."""
+    from tmi_deploy.redact import redact_text
+
+    return replace(problem, message=redact_text(problem.message), hint=redact_text(problem.hint)).render()
+
+
 def fail(exc: TmiDeployError) -> typer.Exit:
     if isinstance(exc, ConfigError):
         for problem in exc.problems:
-            err(problem.render())
+            err(shown(problem))
         err(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found.")
     else:
         err(f"error: {exc}")
@@ -124,11 +131,11 @@ def make_inputs(token: str, *, applying: bool = False, interactive: bool = False
 
 def resolving_inputs(inputs: Inputs, interactive: bool) -> Inputs:
     """What the applier resolves with: it may generate secrets, and ask at a terminal."""
-    from dataclasses import replace
-
     from tmi_deploy.local_inputs import generate_secret
+    from tmi_deploy.plan.escape import visible
 
     def prompt(name: str, question: str) -> str | None:
-        return str(typer.prompt(f"{question} ({name})", hide_input=True))
+        # The question comes from the environment file: shown with control characters neutralised.
+        return str(typer.prompt(f"{visible(question)} ({name})", hide_input=True))
 
     return replace(inputs, generate=generate_secret, prompt=prompt if interactive else None)

@@ -28,7 +28,8 @@ class Strict(BaseModel):
 
 class LiteralValue(Strict):
     value: str = Field(description="the value, as text")
-    sensitive: bool | None = Field(None, description="override the secret classification")
+    sensitive: bool | None = Field(None, description="true: always treat as a secret; false: overrules only a "
+                                                    "guess from an unknown name, never the catalogue or the content")
 
 
 class SecretEnv(Strict):
