@@ -7,14 +7,8 @@ from typing import Any
 
 from tmi_deploy.config.models import (
     Environment,
-    FromAddon,
-    FromApp,
-    Generate,
-    LiteralValue,
-    Prompt,
-    SecretEnv,
-    SecretFile,
 )
+from tmi_deploy.plan.sources import kind_of
 
 
 def build_app_json(env: Environment) -> dict[str, Any]:
@@ -25,20 +19,7 @@ def build_app_json(env: Environment) -> dict[str, Any]:
     env_entries: dict[str, dict[str, Any]] = {}
     for name in sorted(server.config):
         source = server.config[name].source
-        if isinstance(source, str | LiteralValue):
-            value = source if isinstance(source, str) else source.value
-            env_entries[name] = {"required": False, "value": value}
-        elif isinstance(source, Generate):
-            env_entries[name] = {"description": f"random {source.bytes} bytes ({source.generate})",
-                                 "generator": "secret"}
-        elif isinstance(source, SecretEnv | SecretFile | Prompt):
-            env_entries[name] = {"description": "secret supplied by the operator", "required": True}
-        elif isinstance(source, FromAddon):
-            what = f"{source.part} of {source.addon}_URL" + (f" with sslmode={source.sslmode}" if source.sslmode else "")
-            env_entries[name] = {"description": f"derived by tmi-deploy: {what}", "required": True}
-        elif isinstance(source, FromApp):
-            env_entries[name] = {"description": f"derived by tmi-deploy: {source.app} app {source.part}"
-                                                f"{source.suffix}", "required": True}
+        env_entries[name] = kind_of(source).app_json(source)
     manifest: dict[str, Any] = {
         "name": (meta.name if meta and meta.name else "TMI Server"),
         "description": (meta.description if meta and meta.description else "TMI API server"),

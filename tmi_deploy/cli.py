@@ -150,10 +150,9 @@ def import_(
 ) -> None:
     """Write an environment file from live apps (secrets become references, never values)."""
     from tmi_deploy.config.loader import check_environment_name
-    from tmi_deploy.config.models import ROLES, AppDesired, Environment, Origin, Policy
+    from tmi_deploy.config.models import ROLES
     from tmi_deploy.config.rules import check_app_name
     from tmi_deploy.importer import build_environment_yaml
-    from tmi_deploy.live import fetch_live
 
     g = globals_of(ctx)
     precheck(lambda: check_environment_name(g.environments, name),
@@ -169,21 +168,7 @@ def import_(
     if write and target.exists():
         err(f"error: {target} exists; remove it or import under another name")
         raise typer.Exit(1)
-    here = Origin(file="(import)", line=1, column=1)
-    shell = Environment(name=name, file="(import)", tmi_version=tmi_version, policy=Policy(), base_dir=".", apps={
-        role: AppDesired(role=role, name=heroku_name, region="us", stack="heroku-24", team=None, url=None,
-                         config={}, addons={}, features={}, formation={}, buildpacks=None, collaborators=(),
-                         origin=here) for role, heroku_name in roles.items()})
-    try:
-        client, _token = make_client(g)
-
-        async def go() -> Any:
-            async with client:
-                return await fetch_live(client, shell, everything=True)
-
-        live = run(go())
-    except TmiDeployError as exc:
-        raise fail(exc) from None
+    live = _read_for_import(g, name, tmi_version, roles)
     missing = [a.name for a in live.apps.values() if not a.exists]
     if missing:
         err(f"error: no such app: {', '.join(missing)}")
@@ -196,6 +181,28 @@ def import_(
         _lint_written(g, name)
     else:
         typer.echo(text, nl=False)
+
+
+def _read_for_import(g: Globals, name: str, tmi_version: str, roles: dict[str, str]) -> Any:
+    """Every kind of live state of the named apps (an empty declaration reads nothing by default)."""
+    from tmi_deploy.config.models import AppDesired, Environment, Origin, Policy
+    from tmi_deploy.live import fetch_live
+
+    here = Origin(file="(import)", line=1, column=1)
+    shell = Environment(name=name, file="(import)", tmi_version=tmi_version, policy=Policy(), base_dir=".", apps={
+        role: AppDesired(role=role, name=heroku_name, region="us", stack="heroku-24", team=None, url=None,
+                         config={}, addons={}, features={}, formation={}, buildpacks=None, collaborators=(),
+                         origin=here) for role, heroku_name in roles.items()})
+    try:
+        client, _token = make_client(g)
+
+        async def go() -> Any:
+            async with client:
+                return await fetch_live(client, shell, everything=True)
+
+        return run(go())
+    except TmiDeployError as exc:
+        raise fail(exc) from None
 
 
 def _lint_written(g: Globals, name: str) -> None:

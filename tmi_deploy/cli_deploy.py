@@ -47,12 +47,9 @@ def plan(
                           ] = None,
 ) -> None:
     """Read live state, diff it against the declaration, print the plan (exit 1 if apply would refuse it)."""
-    from tmi_deploy.accounts import by_account
     from tmi_deploy.cli_select import select
     from tmi_deploy.config.loader import load_environments
     from tmi_deploy.plan.planfile import check_output_path
-    from tmi_deploy.plan.render import render_json, render_markdown, render_text
-    from tmi_deploy.workflow import read_and_plan_accounts
 
     g = globals_of(ctx)
     precheck(lambda: check_output_path(out))
@@ -63,26 +60,45 @@ def plan(
         if not chosen:
             typer.echo(f"No environment to plan{f' (nothing changed since {changed_since})' if changed_since else ''}.")
             raise typer.Exit(0)
-        envs = load_environments(g.environments, chosen, allow_outside_paths=g.allow_outside_paths)
-        groups = by_account(envs)
-        clients = make_clients(g, [group[0].token_env for group in groups.values()])
-
-        async def go() -> Any:
-            accounts = [(clients[group[0].token_env][0], make_inputs(clients[group[0].token_env][1]), group)
-                        for group in groups.values()]
-            try:
-                return await read_and_plan_accounts(accounts)
-            finally:
-                for client, _ in clients.values():
-                    await client.aclose()
-
-        result = run(go()).plan
-        for account, group in groups.items():
-            client = clients[group[0].token_env][0]
-            left = f"; {client.remaining} left in its budget" if client.remaining is not None else ""
-            err(f"API requests: {client.requests} for ${account}{left}")
+        result = _plan_accounts(g, load_environments(g.environments, chosen, allow_outside_paths=g.allow_outside_paths))
     except TmiDeployError as exc:
         raise fail(exc) from None
+    _show_plan(result, output_format, out)
+    errors = [b for env in result.environments for b in env.open_blockers if b.kind == "error"]
+    if errors:
+        err(f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the plan: apply would refuse it.")
+        raise typer.Exit(1)
+    raise typer.Exit(2 if detailed_exitcode and result.has_changes else 0)
+
+
+def _plan_accounts(g: Any, envs: list[Any]) -> Any:
+    """One client per account, all read concurrently; reports the requests each account spent."""
+    from tmi_deploy.accounts import by_account
+    from tmi_deploy.workflow import read_and_plan_accounts
+
+    groups = by_account(envs)
+    clients = make_clients(g, [group[0].token_env for group in groups.values()])
+
+    async def go() -> Any:
+        accounts = [(clients[group[0].token_env][0], make_inputs(clients[group[0].token_env][1]), group)
+                    for group in groups.values()]
+        try:
+            return await read_and_plan_accounts(accounts)
+        finally:
+            for client, _ in clients.values():
+                await client.aclose()
+
+    result = run(go()).plan
+    for account, group in groups.items():
+        client = clients[group[0].token_env][0]
+        left = f"; {client.remaining} left in its budget" if client.remaining is not None else ""
+        err(f"API requests: {client.requests} for ${account}{left}")
+    return result
+
+
+def _show_plan(result: Any, output_format: Format, out: Path | None) -> None:
+    from tmi_deploy.plan.render import render_json, render_markdown, render_text
+
     if output_format is Format.json:
         typer.echo(render_json(result), nl=False)
     elif output_format is Format.markdown:
@@ -92,11 +108,6 @@ def plan(
     if out is not None:
         _write_plan_file(out, render_json(result))
         err(f"plan written to {out} (checksum {result.checksum()[:16]})")
-    errors = [b for env in result.environments for b in env.open_blockers if b.kind == "error"]
-    if errors:
-        err(f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the plan: apply would refuse it.")
-        raise typer.Exit(1)
-    raise typer.Exit(2 if detailed_exitcode and result.has_changes else 0)
 
 
 def _write_plan_file(out: Path, text: str) -> None:

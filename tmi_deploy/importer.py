@@ -19,7 +19,7 @@ import yaml
 from tmi_deploy.catalog.variables import lookup
 from tmi_deploy.plan.escape import UNSAFE
 from tmi_deploy.plan.state import Live, LiveApp
-from tmi_deploy.plan.values import origin_of, url_part, with_sslmode
+from tmi_deploy.plan.urls import origin_of, url_part, with_sslmode
 from tmi_deploy.redact import is_secret, is_url
 
 VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -18,13 +18,11 @@ from __future__ import annotations
 import re
 
 from tmi_deploy.catalog.variables import is_secret_name, lookup
-from tmi_deploy.config.models import FromAddon, Generate, LiteralValue, Prompt, SecretEnv, SecretFile, Source
+from tmi_deploy.config.models import LiteralValue, Source
+from tmi_deploy.plan.sources import kind_of
 
 MASK = "••••"
 HIDDEN = "(sensitive)"  # equal to plan.model.SENSITIVE; defined here so config/ need not import plan/
-
-# Add-on URL parts that are (half of) a credential; host, port and database are reviewable.
-SECRET_ADDON_PARTS = frozenset({"url", "user", "password"})
 
 _URL = re.compile(r"^([a-z][a-z0-9+.-]*://)([^/?#]*)(.*)$", re.IGNORECASE | re.DOTALL)
 _KNOWN_TOKEN = re.compile(
@@ -86,13 +84,7 @@ def content_is_secret(value: str | None) -> bool:
 
 
 def declared_secret(source: Source | None) -> bool:
-    if isinstance(source, SecretEnv | SecretFile | Prompt | Generate):
-        return True
-    if isinstance(source, LiteralValue):
-        return source.sensitive is True
-    if isinstance(source, FromAddon):
-        return source.part in SECRET_ADDON_PARTS
-    return False
+    return source is not None and kind_of(source).declared_secret(source)
 
 
 def name_is_secret(role: str, name: str, source: Source | None = None) -> bool:
