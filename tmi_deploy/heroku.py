@@ -96,11 +96,8 @@ class HerokuClient:
                  clock: Callable[[], float] = time.monotonic, notify: Callable[[str], None] = lambda _: None) -> None:
         check_api_url(base_url)
         check_token(token, "the client's configuration")
-        # The pool holds no more connections than requests we let in flight: httpcore rescans its whole
-        # pool for every queued request, which dominated the CPU of a 100-environment plan.
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"), transport=transport, timeout=timeout, verify=_ssl_context(),
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
             headers={"Accept": ACCEPT, "User-Agent": USER_AGENT, "Authorization": f"Bearer {token}"})
         self.retries = retries
         self.backoff = backoff
