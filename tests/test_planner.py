@@ -13,9 +13,11 @@ import pytest
 
 from tests.conftest import make_sandbox
 from tests.harness import SCENARIOS, apply, deploy, load, plan, summary
+from tmi_deploy.plan.costs import ECO_PLAN_CENTS
 from tmi_deploy.plan.model import Plan
 from tmi_deploy.plan.planner import DESTRUCTIVE, IN_PLACE, MAINTENANCE, MIGRATION, classify_plan_change
 from tmi_deploy.plan.render import render_text
+from tmi_deploy.plan.render_overview import totals
 from tmi_deploy.sandbox import Sandbox
 
 EXPECTED = Path(__file__).parent / "scenarios" / "expected"
@@ -50,8 +52,21 @@ def test_new_apps() -> None:
     assert {"TMI_DATABASE_URL", "TMI_JWT_SECRET", "TMI_CORS_ALLOWED_ORIGINS", "TMI_API_URL"} <= after
     assert "TMI_LOG_LEVEL" not in after
     assert [a.exists for a in env.apps] == [False, False]
-    assert env.apps[0].cost_after_cents == 500 + 0 + 700 and env.apps[1].cost_after_cents == 500
+    assert env.apps[0].cost_after_cents == 500 + 0 + 700 and env.apps[1].cost_after_cents == 0  # Eco: not per dyno
+    assert env.eco_dynos == (0, 1) and totals(env) == (0, 1200 + ECO_PLAN_CENTS)  # the account's Eco plan, once
     snapshot("new_apps", result)
+
+
+def test_eco_is_one_plan_per_account_and_two_always_on_dynos_overrun_its_hours(tmp_path: Path) -> None:
+    (tmp_path / "_base.yml").write_text((SCENARIOS / "_base.yml").read_text())
+    (tmp_path / "eco.yml").write_text("extends: _base.yml\napps:\n  server:\n    formation: {web: {quantity: 1, "
+                                      "size: eco}}\n")
+    box = applied()
+    deploy(box, "tmi-scn-server", "tmi-scn-client")
+    env = plan(box, load("eco", tmp_path), SECRETS).environments[0]
+    assert env.eco_dynos == (1, 2)
+    assert totals(env)[1] - totals(env)[0] == -700  # the basic dyno goes; the Eco plan is already paid
+    assert any("2 Eco dynos share the account's 1,000 Eco hours" in w for w in env.warnings)
 
 
 def test_in_sync_after_apply_is_empty() -> None:

@@ -178,7 +178,7 @@ def test_markdown_cannot_inject_html_headings_or_a_no_changes_line() -> None:
     assert not any(p.startswith("No changes") for p in paragraphs)
     strong = [t.children[i + 1].content for t in tokens if t.type == "inline" and t.children
               for i, c in enumerate(t.children[:-1]) if c.type == "strong_open"]
-    assert strong == ["Apply will refuse this plan: 1 blocker.", "error"]  # only tmi-deploy's own emphasis
+    assert strong == ["Apply will refuse this plan: 1 blocker.", "error", "total"]  # only tmi-deploy's own emphasis
     assert sum(p.startswith("Plan: 2 to create, 18 to update") for p in paragraphs) == 1
     version_line = next(p for p in paragraphs if p.startswith("TMI "))
     assert "\n" not in GFM.renderInline(version_line) and "No changes" in version_line  # shown, inert

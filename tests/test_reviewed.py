@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from pathlib import Path
 
 import httpx
 import pytest
@@ -152,3 +153,26 @@ def test_uncertain_config_patch_is_reread_not_repeated() -> None:
     asyncio.run(go())
     assert transport.lost == 1 and len(server["releases"]) == before + 1
     assert server["config"]["TMI_LOG_LEVEL"] == "info"
+
+
+def test_a_value_derived_from_a_rotated_addon_url_is_stale(tmp_path: Path) -> None:
+    from tests.harness import SCENARIOS
+
+    (tmp_path / "_base.yml").write_text((SCENARIOS / "_base.yml").read_text())
+    (tmp_path / "g.yml").write_text("extends: _base.yml\napps:\n  server:\n    config:\n"
+                                    "      TMI_EXTRA_KEY: {generate: hex, bytes: 32}\n")
+    box = applied()
+    env = load("g", tmp_path)
+    database = next(a for a in box.state["addons"].values() if a["service"] == "heroku-postgresql")
+    box.platform.rotate_credentials(database)  # the plan will set TMI_DATABASE_URL from the new URL ...
+
+    async def go() -> None:
+        async with client_for(box) as client:
+            planned = await planned_for_apply(client, env, SECRETS)
+            box.platform.rotate_credentials(database)  # ... which rotates again before the apply writes
+            resolving = inputs(SECRETS, apply=True, generate=generate_secret)
+            await apply_planned(client, planned, env.name, resolving, ApplyOptions(poll_interval=0.01))
+
+    with pytest.raises(StalePlan, match=r"TMI_DATABASE_URL \(from DATABASE_URL\)"):
+        asyncio.run(go())
+    assert "TMI_EXTRA_KEY" not in box.platform.find_app("tmi-scn-server")["config"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from tmi_deploy.config.models import Environment, Role
+from tmi_deploy.config.models import Environment, FromAddon, Role
 from tmi_deploy.errors import ApplyFailed, StalePlan, UncertainWrite
 from tmi_deploy.heroku import HerokuClient
 from tmi_deploy.live import fetch_app_config
@@ -31,10 +31,10 @@ class ConfigStep:
         self.live = live
         self.inputs = inputs
         self.releases = releases  # the report's count of config releases per app
-        # Vars the add-on steps of this plan may legitimately set: <ATTACHMENT>_URL and friends.
+        # Vars add-ons set on their own (<ATTACHMENT>_URL and friends: provisioning finished, a plan change
+        # switched over, credentials rotated) are not ours; values the plan derived from them are checked apart.
         self.addon_prefixes = {(c.app, f"{c.key}_") for c in plan.changes if c.kind == "addon"} | {
-            (a.name, f"{name}_") for a in live.apps.values() for addon in a.addons if addon.state != "provisioned"
-            for name in addon.attachments}
+            (a.name, f"{name}_") for a in live.apps.values() for addon in a.addons for name in addon.attachments}
 
     def app_created(self, role: Role, web_url: str | None) -> None:
         """A created app exists from now on; its URL feeds the other app's derived values."""
@@ -54,12 +54,24 @@ class ConfigStep:
     async def _reread(self, role: Role, app_name: str) -> None:
         before = self.live.apps[role]
         now = await fetch_app_config(self.client, app_name)
-        unexpected = sorted(name for name in set(before.config) | set(now)
-                            if before.config.get(name) != now.get(name) and not self._set_by_addon(app_name, name))
+        changed = {name for name in set(before.config) | set(now) if before.config.get(name) != now.get(name)}
+        unexpected = sorted(name for name in changed if not self._set_by_addon(app_name, name))
+        unexpected += self._derived_from(role, changed)
         if unexpected:
             raise StalePlan(f"the config vars of {app_name} changed since the plan was made ({', '.join(unexpected)}); "
                             f"nothing was written to them. Run `tmi-deploy plan {self.env.name}` and review again.")
         self.live = self.live.with_app(before.model_copy(update={"config": now}))
+
+    def _derived_from(self, role: Role, changed: set[str]) -> list[str]:
+        """Planned values computed from an add-on var that has changed since (a rotated DATABASE_URL)."""
+        specs = self.env.apps[role].config
+        stale = []
+        for change in self.plan.changes:
+            spec = specs.get(change.key) if change.role == role and change.kind == "config" else None
+            source = spec.source if spec is not None and not change.after_apply else None
+            if isinstance(source, FromAddon) and f"{source.addon}_URL" in changed:
+                stale.append(f"{change.key} (from {source.addon}_URL)")
+        return sorted(stale)
 
     def _set_by_addon(self, app_name: str, name: str) -> bool:
         return any(app == app_name and name.startswith(prefix) for app, prefix in self.addon_prefixes)

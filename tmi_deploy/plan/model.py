@@ -118,6 +118,7 @@ class EnvironmentPlan(Frozen):
     changes: tuple[Change, ...]
     warnings: tuple[str, ...] = ()
     blockers: tuple[Blocker, ...] = ()
+    eco_dynos: tuple[int, int] = (0, 0)  # before, after: the account's Eco plan is billed while any run
 
     @property
     def has_changes(self) -> bool:

@@ -14,7 +14,7 @@ from tmi_deploy.config.models import AddonDesired, AppDesired, Environment
 from tmi_deploy.errors import Problem
 from tmi_deploy.plan.blockers import PG_MIGRATION, Notes, delete_share, findings_as_blockers, nearest, with_consents
 from tmi_deploy.plan.config_diff import config_changes
-from tmi_deploy.plan.costs import app_costs
+from tmi_deploy.plan.costs import ECO_POOL_HOURS, HOURS_PER_MONTH, app_costs
 from tmi_deploy.plan.model import AddonIdentity, AppSummary, Change, EnvironmentPlan, FormationTarget
 from tmi_deploy.plan.state import Live, LiveAddon, LiveApp
 from tmi_deploy.plan.values import Inputs
@@ -50,6 +50,7 @@ def plan_environment(env: Environment, live: Live, inputs: Inputs, findings: Ite
     findings_as_blockers(findings, notes)
     changes: list[Change] = []
     summaries: list[AppSummary] = []
+    eco = [0, 0]
     for role, app in env.apps.items():
         live_app = live.apps.get(role) or LiveApp(role=role, name=app.name, exists=False)
         app_changes = (
@@ -62,17 +63,22 @@ def plan_environment(env: Environment, live: Live, inputs: Inputs, findings: Ite
             + _collaborator_changes(env, app, live_app, notes)
         )
         changes.extend(app_changes)
-        before, after = app_costs(app, live_app, live, app_changes)
+        before, after, eco_before, eco_after = app_costs(app, live_app, live, app_changes)
+        eco = [eco[0] + eco_before, eco[1] + eco_after]
         summary = AppSummary(role=role, name=app.name, exists=live_app.exists, cost_before_cents=before,
                              cost_after_cents=after, changes=len(app_changes), live_config_vars=len(live_app.config))
         delete_share(env, summary, app_changes, notes)
         summaries.append(summary)
     changes.sort(key=Change.sort_key)
     summaries.sort(key=lambda s: s.role != "server")
+    if eco[1] * HOURS_PER_MONTH > ECO_POOL_HOURS:
+        notes.warn(f"{eco[1]} Eco dynos share the account's {ECO_POOL_HOURS:,} Eco hours a month: more than one "
+                   f"running all month ({HOURS_PER_MONTH} hours each) overruns the pool, and then every Eco dyno "
+                   "of the account stops until the next month (they sleep after 30 minutes without traffic)")
     blockers = with_consents(notes.blockers, env, allowed, notes)
     return EnvironmentPlan(environment=env.name, tmi_version=env.tmi_version, file=env.file,
                            apps=tuple(summaries), changes=tuple(changes), warnings=tuple(notes.warnings),
-                           blockers=blockers)
+                           blockers=blockers, eco_dynos=(eco[0], eco[1]))
 
 
 def _app_changes(app: AppDesired, live: LiveApp, notes: Notes) -> list[Change]:

@@ -21,6 +21,7 @@ from tmi_deploy.plan.render_overview import (
     say,
     text_blockers,
     text_summary,
+    total_line,
     totals,
 )
 from tmi_deploy.redact import redact_content, redact_text
@@ -106,6 +107,7 @@ def render_text(plan: Plan, color: bool = False) -> str:
             state = "exists" if app.exists else "will be created"
             lines.append(f"  {app.role:<7} {visible(app.name):<30} {state:<16} "
                          f"{money(app.cost_before_cents)} -> {money(app.cost_after_cents)}/month")
+        lines.append(f"  {'total':<55} {total_line(env)}")
         lines.append("")
         lines += text_blockers(env.blockers)
         current = None
@@ -153,6 +155,7 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
         out.append(f"| {app.role} | {md_code(app.name)} | {'exists' if app.exists else '**new**'} | {t['create']} | "
                    f"{t['update']} | {t['delete']} | {t['replace']} | "
                    f"{money(app.cost_before_cents)} → {money(app.cost_after_cents)} |")
+    out.append(f"| **total** | | | | | | | {total_line(env).replace('->', '→').replace('/month', '')} |")
     out.append("")
     hidden = 0
     for app in env.apps:

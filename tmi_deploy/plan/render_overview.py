@@ -4,6 +4,7 @@ and for plans of several environments one summary table with totals."""
 from __future__ import annotations
 
 from tmi_deploy.plan.blockers import describe_blocker
+from tmi_deploy.plan.costs import ECO_PLAN_CENTS
 from tmi_deploy.plan.escape import md_code, md_text, visible
 from tmi_deploy.plan.model import Blocker, EnvironmentPlan, Plan
 from tmi_deploy.redact import redact_text
@@ -14,7 +15,16 @@ def money(cents: int) -> str:
 
 
 def totals(env: EnvironmentPlan) -> tuple[int, int]:
-    return sum(a.cost_before_cents for a in env.apps), sum(a.cost_after_cents for a in env.apps)
+    """The environment's monthly cost: its apps, plus the account's Eco plan while any Eco dyno runs."""
+    before, after = env.eco_dynos
+    return (sum(a.cost_before_cents for a in env.apps) + (ECO_PLAN_CENTS if before else 0),
+            sum(a.cost_after_cents for a in env.apps) + (ECO_PLAN_CENTS if after else 0))
+
+
+def total_line(env: EnvironmentPlan) -> str:
+    before, after = totals(env)
+    eco = f" (with the account's Eco plan, {money(ECO_PLAN_CENTS)})" if any(env.eco_dynos) else ""
+    return f"{money(before)} -> {money(after)}/month{eco}"
 
 
 def blocker_counts(env: EnvironmentPlan) -> str:
