@@ -25,7 +25,7 @@ def test_version(cli: Any) -> None:
 def test_validate_shipped(cli: Any) -> None:
     result = cli("validate")
     assert result.exit_code == 0, result.output
-    assert "OK: production, staging valid (0 warnings)." in result.stdout
+    assert "OK: production, staging valid; template _review@example (0 warnings)." in result.stdout
     strict = cli("validate", "--strict")
     assert strict.exit_code == 0, strict.output
 

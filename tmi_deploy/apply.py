@@ -97,7 +97,7 @@ class Applier:
         for change in kinds.get("app", []):
             if change.action == "create":
                 steps.append((f"create app {change.app}", partial(self._create_app, change)))
-            else:
+            elif change.action == "update":
                 steps.append((f"set stack of {change.app} to {change.new}", partial(self._set_stack, change)))
         steps += self.addons.steps()
         for app in sorted({c.app for c in kinds.get("config", [])}):
@@ -115,7 +115,9 @@ class Applier:
                   for c in collaborators if c.action == "create"]
         steps += [(f"remove collaborator {c.key} from {c.app}", partial(self._remove_collaborator, c))
                   for c in collaborators if c.action == "delete"]
-        return steps + self.addons.destroy_steps()
+        steps += self.addons.destroy_steps()
+        return steps + [(f"destroy app {c.app}", partial(self._delete_app, c))
+                        for c in kinds.get("app", []) if c.action == "delete"]
 
     # ---- apps -----------------------------------------------------------------------------------
     async def _create_app(self, change: Change) -> None:
@@ -137,6 +139,13 @@ class Applier:
         if isinstance(created, dict) and created.get("web_url"):
             self.report.web_urls[app.name] = str(created["web_url"])
         self.config.app_created(app.role, self.report.web_urls.get(app.name))
+
+    async def _delete_app(self, change: Change) -> None:
+        try:
+            await self.client.delete(f"/apps/{p(change.app)}")
+        except HerokuAPIError as exc:
+            if exc.status != 404:  # already gone (a previous, interrupted destroy): the goal is reached
+                raise
 
     async def _set_stack(self, change: Change) -> None:
         await self.client.patch(f"/apps/{p(change.app)}", {"build_stack": change.new})

@@ -16,6 +16,7 @@ import typer
 from tmi_deploy import DEFAULT_API_URL, __version__
 from tmi_deploy.cli_check import check
 from tmi_deploy.cli_deploy import apply, plan
+from tmi_deploy.cli_destroy import destroy
 from tmi_deploy.cli_sandbox import sandbox_app
 from tmi_deploy.cli_shell import Globals, err, fail, globals_of, make_client, precheck, run, shown
 from tmi_deploy.errors import ConfigError, Problem, TmiDeployError
@@ -26,6 +27,7 @@ app.add_typer(sandbox_app, name="sandbox")
 app.command()(plan)
 app.command()(apply)
 app.command()(check)
+app.command()(destroy)
 
 
 def _print_version(value: bool) -> None:
@@ -61,19 +63,22 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="warnings fail too")] = False,
 ) -> None:
     """Offline: load, type-check and lint environment files; check app.json agrees."""
+    from tmi_deploy.accounts import app_limit_problems
     from tmi_deploy.appjson import build_app_json, diff_app_json
     from tmi_deploy.catalog.lint import lint
-    from tmi_deploy.config.loader import load_base, load_environments
+    from tmi_deploy.config.loader import discover_templates, load_base, load_environments
 
     g = globals_of(ctx)
     try:
         envs = load_environments(g.environments, names or None, allow_outside_paths=g.allow_outside_paths)
+        # Templates are checked as one sample instance (review environments, `--instance`).
+        samples = [] if names else [load_environments(g.environments, [name], instance="example",
+                                                      allow_outside_paths=g.allow_outside_paths)[0]
+                                    for name in discover_templates(g.environments)]
     except ConfigError as exc:
         raise fail(exc) from None
-    from tmi_deploy.accounts import app_limit_problems
-
     findings: list[Problem] = app_limit_problems(envs)
-    for env in envs:
+    for env in [*envs, *samples]:
         findings.extend(lint(env))
     manifest = g.environments.parent / "app.json"
     if manifest.is_file() and (g.environments / "_base.yml").is_file():
@@ -97,7 +102,9 @@ def validate(
         fatal = " (fatal with --strict)" if strict and warnings else ""
         err(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}{fatal}.")
         raise typer.Exit(1)
-    typer.echo(f"OK: {', '.join(e.name for e in envs)} valid ({warnings} warning{'s' if warnings != 1 else ''}).")
+    templates = f"; template{'s' if len(samples) != 1 else ''} {', '.join(e.name for e in samples)}" if samples else ""
+    typer.echo(f"OK: {', '.join(e.name for e in envs)} valid{templates} "
+               f"({warnings} warning{'s' if warnings != 1 else ''}).")
 
 
 @app.command()

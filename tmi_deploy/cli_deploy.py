@@ -45,6 +45,7 @@ def plan(
     ] = None,
     shard_spec: Annotated[str | None, typer.Option("--shard", metavar="I/N", help="only shard I of N (CI matrix)")
                           ] = None,
+    instance: Annotated[str | None, typer.Option("--instance", help="instance of a template, e.g. pr-123")] = None,
 ) -> None:
     """Read live state, diff it against the declaration, print the plan (exit 1 if apply would refuse it)."""
     from tmi_deploy.cli_select import select
@@ -60,7 +61,10 @@ def plan(
         if not chosen:
             typer.echo(f"No environment to plan{f' (nothing changed since {changed_since})' if changed_since else ''}.")
             raise typer.Exit(0)
-        result = _plan_accounts(g, load_environments(g.environments, chosen, allow_outside_paths=g.allow_outside_paths))
+        if instance is not None and len(chosen) != 1:
+            raise TmiDeployError("--instance plans one template: name exactly one environment")
+        result = _plan_accounts(g, load_environments(g.environments, chosen, allow_outside_paths=g.allow_outside_paths,
+                                                     instance=instance))
     except TmiDeployError as exc:
         raise fail(exc) from None
     _show_plan(result, output_format, out)
@@ -129,6 +133,7 @@ def apply(
     ] = None,
     verify: Annotated[bool, typer.Option("--verify", help="poll the server's GET / until status ok")] = False,
     provision_timeout: Annotated[float, typer.Option("--provision-timeout", help="seconds to wait for add-ons")] = 600,
+    instance: Annotated[str | None, typer.Option("--instance", help="instance of a template, e.g. pr-123")] = None,
 ) -> None:
     """Execute the plan for one environment, safely, and converge."""
     from tmi_deploy.config.loader import load_environments
@@ -138,7 +143,8 @@ def apply(
     g = globals_of(ctx)
     interactive = sys.stdin.isatty()
     try:
-        envs = load_environments(g.environments, [name], allow_outside_paths=g.allow_outside_paths)
+        envs = load_environments(g.environments, [name], allow_outside_paths=g.allow_outside_paths, instance=instance)
+        name = envs[0].name  # TEMPLATE@INSTANCE for an instance of a template
         saved = read_plan_file(plan_file) if plan_file else None
         client, token = make_client(g, envs[0].token_env)
         inputs = make_inputs(token, applying=True, interactive=interactive)

@@ -16,8 +16,9 @@ from tmi_deploy.catalog.lint import lint
 from tmi_deploy.config.models import Environment
 from tmi_deploy.errors import PreflightFailed, SafetyBlocked, StalePlan
 from tmi_deploy.heroku import HerokuClient
-from tmi_deploy.live import fetch_lives
+from tmi_deploy.live import fetch_live, fetch_lives
 from tmi_deploy.plan.blockers import describe_blocker
+from tmi_deploy.plan.destroy import plan_destroy
 from tmi_deploy.plan.model import EnvironmentPlan, Plan
 from tmi_deploy.plan.planner import plan_environment
 from tmi_deploy.plan.safety import stale_reasons
@@ -58,6 +59,13 @@ async def read_and_plan_accounts(accounts: list[tuple[HerokuClient, Inputs, list
     return Planned(plan=Plan(environments=tuple(plans[name] for name in order)),
                    lives={name: live for part in parts for name, live in part.lives.items()},
                    envs={name: env for part in parts for name, env in part.envs.items()})
+
+
+async def read_for_destroy(client: HerokuClient, env: Environment, allowed: Iterable[str] = ()) -> Planned:
+    """The environment's live state and the plan that removes it (executed by ``apply_planned``)."""
+    live = await fetch_live(client, env)
+    plan = Plan(environments=(plan_destroy(env, live, allowed),))
+    return Planned(plan=plan, lives={env.name: live}, envs={env.name: env})
 
 
 def check_reviewed(saved: dict[str, Any], planned: Planned, name: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from tmi_deploy.config.rules import APP_NAME
 
 # Common Runtime dyno sizes (Dev Center "Dyno Types"); Private-*/Shield-* run only in Private Spaces.
 COMMON_RUNTIME_SIZES = ("eco", "basic", "standard-1x", "standard-2x", "performance-m", "performance-l",
@@ -19,7 +19,6 @@ MAX_CONFIG_BYTES = 32 * 1024
 
 # The Platform API's app name pattern (hyper-schema, app/definitions/name), applied with fullmatch:
 # `$` would also accept a trailing newline.
-APP_NAME = re.compile(r"[a-z][a-z0-9-]{1,28}[a-z0-9]")
 APP_NAME_RULE = ("3 to 30 characters: lowercase letters, digits and dashes, starting with a letter and "
                  "ending with a letter or digit")
 

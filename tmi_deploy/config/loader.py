@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tmi_deploy.config.build import to_environment
 from tmi_deploy.config.extends import load_with_bases
+from tmi_deploy.config.instances import PLACEHOLDER, instance_name, instantiate, is_instance_name
 from tmi_deploy.config.models import ROLES
 from tmi_deploy.config.models import Environment as EnvironmentModel
 from tmi_deploy.config.paths import LoadContext, display_path
@@ -28,8 +29,14 @@ def discover(env_dir: Path) -> list[str]:
     return sorted(p.stem for p in env_dir.glob("*.yml") if not p.name.startswith("_"))
 
 
+def discover_templates(env_dir: Path) -> list[str]:
+    """Partials that are templates of environments (their text holds the instance placeholder)."""
+    return sorted(p.stem for p in env_dir.glob("_*.yml") if PLACEHOLDER in p.read_text(encoding="utf-8",
+                                                                                          errors="replace"))
+
+
 def load_environments(env_dir: Path, names: list[str] | None = None, *, project_root: Path | None = None,
-                      allow_outside_paths: bool = False) -> list[EnvironmentModel]:
+                      allow_outside_paths: bool = False, instance: str | None = None) -> list[EnvironmentModel]:
     """Load several environments, reporting every problem in every file before failing."""
     ctx = LoadContext.create(env_dir, project_root, allow_outside_paths)
     chosen = names or discover(env_dir)
@@ -40,7 +47,7 @@ def load_environments(env_dir: Path, names: list[str] | None = None, *, project_
     envs: list[EnvironmentModel] = []
     for name in chosen:
         try:
-            envs.append(_load(ctx, name))
+            envs.append(_load(ctx, name, instance))
         except ConfigError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -49,8 +56,8 @@ def load_environments(env_dir: Path, names: list[str] | None = None, *, project_
 
 
 def load_environment(env_dir: Path, name: str, *, project_root: Path | None = None,
-                     allow_outside_paths: bool = False) -> EnvironmentModel:
-    return _load(LoadContext.create(env_dir, project_root, allow_outside_paths), name)
+                     allow_outside_paths: bool = False, instance: str | None = None) -> EnvironmentModel:
+    return _load(LoadContext.create(env_dir, project_root, allow_outside_paths), name, instance)
 
 
 def check_environment_name(env_dir: Path, name: str) -> None:
@@ -62,7 +69,7 @@ def check_environment_name(env_dir: Path, name: str) -> None:
                                    "use letters, digits, '-' and '_' (the file environments/NAME.yml)")])
 
 
-def _load(ctx: LoadContext, name: str) -> EnvironmentModel:
+def _load(ctx: LoadContext, name: str, instance: str | None = None) -> EnvironmentModel:
     check_environment_name(ctx.env_dir, name)
     path = ctx.env_dir / f"{name}.yml"
     if not path.is_file():
@@ -70,7 +77,10 @@ def _load(ctx: LoadContext, name: str) -> EnvironmentModel:
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"known environments: {', '.join(known) or 'none'}"
         raise ConfigError([Problem(ctx.display(path), 1, 1, "", f"no environment named '{name}'", hint)])
-    return _build(ctx, name, path, None)
+    if instance is not None and not is_instance_name(instance):
+        raise ConfigError([Problem(ctx.display(path), 1, 1, "", f"'{instance[:40]!s}' is not an instance name",
+                                   "use up to 20 lowercase letters, digits and dashes, e.g. pr-123")])
+    return _build(ctx, instance_name(name, instance), path, instantiate(instance, ctx.display(path)))
 
 
 def load_base(env_dir: Path, file: str = "_base.yml", *, project_root: Path | None = None,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, WithJsonSchema
 
 Role = Literal["server", "client"]
 ROLES: tuple[Role, ...] = ("server", "client")
@@ -110,7 +110,10 @@ class AddonSpec(Strict):
 
 
 class AppFile(Strict):
-    name: str | None = Field(None, pattern=r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$", description="Heroku app name")
+    # Checked after a template's {instance} is replaced; editors see a pattern that allows the placeholder.
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$"), WithJsonSchema(
+        {"type": "string", "pattern": r"^([a-z]|\{instance\})([a-z0-9-]|\{instance\})*$"})] | None = Field(
+        None, description="Heroku app name")
     region: str | None = None
     stack: str | None = None
     team: str | None = None
