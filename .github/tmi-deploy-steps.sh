@@ -3,10 +3,13 @@
 # tests/test_workflow.py runs the very same steps against the sandbox. GitHub-only work (artifacts,
 # comments, issues) stays in the workflow.
 #
-#   plan OUT_DIR         validate --strict, then plan every environment: OUT_DIR/plan.json (the reviewed
-#                        plan, kept as the pull request's artifact) and OUT_DIR/comment.md
-#   apply ENV PLAN_DIR   apply ENV exactly as reviewed in PLAN_DIR/plan.json, then check it converged;
-#                        a stale plan exits 4 and leaves a fresh plan in PLAN_DIR/stale.md
+#   plan OUT_DIR [OPTION...]   validate --strict, then plan the environments (all, or those the plan
+#                        options select: --changed-since REF, --shard I/N): OUT_DIR/plan.json (the
+#                        reviewed plan, kept as the pull request's artifact) and OUT_DIR/comment.md
+#   apply ENV PLAN_DIR   apply ENV exactly as reviewed in the plan.json under PLAN_DIR (shards each
+#                        have their own) that holds ENV, then check it converged; an environment no
+#                        reviewed plan holds was not changed: nothing to apply. A stale plan exits 4
+#                        and leaves a fresh plan in PLAN_DIR/stale.md
 #   drift OUT_DIR        plan every environment; exit 2 with OUT_DIR/drift.md when live state drifted
 #
 # Environment: HEROKU_API_KEY (and TMI_DEPLOY_PLAN_KEY when plan and apply use different tokens),
@@ -26,18 +29,38 @@ environments() {
 
 plan_step() {
   local out=$1 code
+  shift
   mkdir -p "$out"
   tmi validate --strict || return 1
-  mapfile -t names < <(environments)
-  tmi plan "${names[@]}" --format markdown --out "$out/plan.json" > "$out/comment.md"
+  if [[ $# -gt 0 ]]; then
+    tmi plan "$@" --format markdown --out "$out/plan.json" > "$out/comment.md"
+  else
+    mapfile -t names < <(environments)
+    tmi plan "${names[@]}" --format markdown --out "$out/plan.json" > "$out/comment.md"
+  fi
   code=$?
   [[ $code == 0 ]] || echo "plan exited $code: apply would refuse this plan (see the comment)" >&2
   return "$code"
 }
 
+reviewed_plan_of() {
+  local env=$1 dir=$2 file
+  while IFS= read -r file; do
+    if python3 -c 'import json, sys; sys.exit(0 if any(e.get("environment") == sys.argv[2] for e in json.load(open(sys.argv[1])).get("environments", [])) else 1)' "$file" "$env" 2>/dev/null; then
+      printf '%s\n' "$file"
+      return 0
+    fi
+  done < <(find "$dir" -name plan.json -type f | sort)
+  return 1
+}
+
 apply_step() {
-  local env=$1 dir=$2 code
-  tmi apply "$env" --plan "$dir/plan.json" --yes
+  local env=$1 dir=$2 code reviewed
+  if ! reviewed=$(reviewed_plan_of "$env" "$dir"); then
+    echo "$env: no reviewed plan holds it (the pull request did not change it): nothing to apply"
+    return 0
+  fi
+  tmi apply "$env" --plan "$reviewed" --yes
   code=$?
   if [[ $code == 4 ]]; then
     {
@@ -61,8 +84,8 @@ drift_step() {
 }
 
 case "${1:-}" in
-  plan) plan_step "${2:?OUT_DIR}" ;;
+  plan) shift; plan_step "${1:?OUT_DIR}" "${@:2}" ;;
   apply) apply_step "${2:?ENV}" "${3:?PLAN_DIR}" ;;
   drift) drift_step "${2:?OUT_DIR}" ;;
-  *) echo "usage: $0 plan OUT_DIR | apply ENV PLAN_DIR | drift OUT_DIR" >&2; exit 1 ;;
+  *) echo "usage: $0 plan OUT_DIR [PLAN OPTION...] | apply ENV PLAN_DIR | drift OUT_DIR" >&2; exit 1 ;;
 esac

@@ -74,10 +74,15 @@ def project(tmp_path: Path, served: tuple[Any, str]) -> Any:
 def test_plan_consent_apply_stale_and_drift(project: Any) -> None:
     root, url, step = project
     main = root / "environments" / "main.yml"
-    first = step("plan", "pr1")
-    assert first.returncode == 0, first.stderr
-    assert "## tmi-deploy plan" in (root / "pr1" / "comment.md").read_text()
-    created = step("apply", "main", "pr1")
+    for index in (1, 2):  # the workflow's shards: each environment in exactly one
+        sharded = step("plan", f"pr1/shard-{index}", "--shard", f"{index}/2")
+        assert sharded.returncode == 0, sharded.stderr
+    assert "## tmi-deploy plan" in (root / "pr1" / "shard-1" / "comment.md").read_text()
+    assert "No environment to plan" in (root / "pr1" / "shard-2" / "comment.md").read_text()
+    assert not (root / "pr1" / "shard-2" / "plan.json").exists()
+    untouched = step("apply", "other", "pr1")
+    assert untouched.returncode == 0 and "no reviewed plan holds it" in untouched.stdout
+    created = step("apply", "main", "pr1")  # found in shard 1's plan
     assert created.returncode == 0, created.stdout + created.stderr
 
     main.write_text(MAIN + REPLACE_REDIS)
