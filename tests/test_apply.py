@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import client_for, make_sandbox
 from tests.harness import SCENARIOS, apply, apply_with, deploy, load, plan, requests_by_method, summary, writes
+from tmi_deploy.config.models import FromAddon
 from tmi_deploy.errors import ApplyFailed, PreflightFailed
 from tmi_deploy.importer import build_environment_yaml
 from tmi_deploy.live import fetch_live
@@ -182,9 +183,10 @@ def test_import_round_trip(tmp_path: Path) -> None:
     text = build_environment_yaml(asyncio.run(live()), "1.8.22", "imported")
     assert "k-123" not in text and "gh-secret-value-1" not in text
     assert "DATABASE_URL:" not in text.replace("TMI_DATABASE_URL", "")
-    assert "{addon: DATABASE" in text or "addon: DATABASE" in text
     (tmp_path / "imported.yml").write_text(text)
     imported = load("imported", tmp_path)
+    assert imported.apps["server"].config["TMI_DATABASE_URL"].source == FromAddon(addon="DATABASE", part="url",
+                                                                                  sslmode="require")
     assert imported.apps["server"].config["PLAIN"].source == "yes"
     result = plan(box, imported, {})
     assert not result.has_changes, summary(result)
