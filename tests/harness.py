@@ -69,6 +69,17 @@ def apply(box: Sandbox, env: Environment, environ: dict[str, str] | None = None,
     return asyncio.run(go())
 
 
+def applied_scenario(environ: dict[str, str], name: str = "main") -> Sandbox:
+    """A sandbox where scenario ``name`` is applied, its code pushed, and applied again (formation)."""
+    from tests.conftest import make_sandbox
+
+    box = make_sandbox()
+    apply(box, load(name), environ)
+    deploy(box, "tmi-scn-server", "tmi-scn-client")
+    apply(box, load(name), environ)
+    return box
+
+
 def deploy(box: Sandbox, *apps: str) -> None:
     for name in apps:
         box.platform.deploy(box.platform.find_app(name), {"web": "bin/server"})

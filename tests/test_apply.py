@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import client_for, make_sandbox
-from tests.harness import SCENARIOS, apply, apply_with, deploy, load, plan, requests_by_method, summary, writes
+from tests.harness import SCENARIOS, applied_scenario, apply, apply_with, load, plan, requests_by_method, summary, writes
 from tmi_deploy.config.models import FromAddon
 from tmi_deploy.errors import ApplyFailed, PreflightFailed
 from tmi_deploy.importer import build_environment_yaml
@@ -23,11 +23,7 @@ ROOT = Path(__file__).parent.parent
 
 
 def applied() -> Sandbox:
-    box = make_sandbox()
-    apply(box, load("main"), SECRETS)
-    deploy(box, "tmi-scn-server", "tmi-scn-client")
-    apply(box, load("main"), SECRETS)
-    return box
+    return applied_scenario(SECRETS)
 
 
 def config_releases(box: Sandbox, app: str) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_sandbox
-from tests.harness import SCENARIOS, apply, deploy, load, plan, summary
+from tests.harness import SCENARIOS, applied_scenario, deploy, load, plan, summary
 from tmi_deploy.plan.costs import ECO_PLAN_CENTS
 from tmi_deploy.plan.model import Plan
 from tmi_deploy.plan.planner import DESTRUCTIVE, IN_PLACE, MAINTENANCE, MIGRATION, classify_plan_change
@@ -34,11 +34,7 @@ def snapshot(name: str, result: Plan) -> None:
 
 
 def applied(name: str = "main") -> Sandbox:
-    box = make_sandbox()
-    apply(box, load(name), SECRETS)
-    deploy(box, "tmi-scn-server", "tmi-scn-client")
-    apply(box, load(name), SECRETS)  # formation now that process types exist
-    return box
+    return applied_scenario(SECRETS, name)
 
 
 def test_new_apps() -> None:

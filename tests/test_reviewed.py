@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import client_for, make_sandbox
-from tests.harness import apply, apply_with, deploy, inputs, load, plan, planned_for_apply
+from tests.harness import applied_scenario, apply, apply_with, inputs, load, plan, planned_for_apply
 from tmi_deploy.apply import ApplyOptions
 from tmi_deploy.errors import StalePlan
 from tmi_deploy.heroku import HerokuClient
@@ -34,11 +34,7 @@ def reset(box: Sandbox) -> None:
 
 
 def applied() -> Sandbox:
-    box = make_sandbox()
-    apply(box, load("main"), SECRETS)
-    deploy(box, "tmi-scn-server", "tmi-scn-client")
-    apply(box, load("main"), SECRETS)
-    return box
+    return applied_scenario(SECRETS)
 
 
 def test_a_literal_change_costs_one_read_of_live_state_and_one_patch() -> None:

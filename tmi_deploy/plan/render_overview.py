@@ -55,19 +55,28 @@ def text_blockers(blockers: tuple[Blocker, ...]) -> list[str]:
     return [head, *(describe_blocker(_inert(b)) for b in blockers), ""]
 
 
-def text_summary(plan: Plan) -> list[str]:
+SummaryRow = tuple[str | None, int, int, int, int, int]  # environment (None: the total), apps, changes, blocked, costs
+
+
+def summary_rows(plan: Plan) -> list[SummaryRow]:
+    """One row per environment and a total row, for plans of several environments (else none)."""
     if len(plan.environments) < 2:
         return []
-    rows = [f"{'environment':<24} {'apps':>4} {'changes':>7} {'blocked':>7}  cost/month"]
-    for env in plan.environments:
-        before, after = totals(env)
-        rows.append(f"{visible(env.environment):<24} {len(env.apps):>4} {len(env.changes):>7} {len(env.open_blockers):>7}  "
-                    f"{money(before)} -> {money(after)}")
-    before, after = (sum(t) for t in zip(*(totals(env) for env in plan.environments), strict=True))
-    rows.append(f"{'total':<24} {sum(len(e.apps) for e in plan.environments):>4} "
-                f"{sum(len(e.changes) for e in plan.environments):>7} "
-                f"{sum(len(e.open_blockers) for e in plan.environments):>7}  {money(before)} -> {money(after)}")
-    return [*rows, ""]
+    rows: list[SummaryRow] = [(env.environment, len(env.apps), len(env.changes), len(env.open_blockers), *totals(env))
+                              for env in plan.environments]
+    total: SummaryRow = (None, sum(r[1] for r in rows), sum(r[2] for r in rows), sum(r[3] for r in rows),
+                         sum(r[4] for r in rows), sum(r[5] for r in rows))
+    return [*rows, total]
+
+
+def text_summary(plan: Plan) -> list[str]:
+    rows = summary_rows(plan)
+    if not rows:
+        return []
+    lines = [f"{'environment':<24} {'apps':>4} {'changes':>7} {'blocked':>7}  cost/month"]
+    lines += [f"{visible(name) if name is not None else 'total':<24} {apps:>4} {changes:>7} {blocked:>7}  "
+              f"{money(before)} -> {money(after)}" for name, apps, changes, blocked, before, after in rows]
+    return [*lines, ""]
 
 
 def code(text: str, table: bool = False) -> str:
@@ -96,15 +105,10 @@ def md_blockers(plan: Plan) -> list[str]:
 
 
 def md_summary(plan: Plan) -> list[str]:
-    if len(plan.environments) < 2:
+    rows = summary_rows(plan)
+    if not rows:
         return []
     out = ["| environment | apps | changes | blocked | cost/month |", "|---|---|---|---|---|"]
-    for env in plan.environments:
-        before, after = totals(env)
-        out.append(f"| {code(env.environment, table=True)} | {len(env.apps)} | {len(env.changes)} | {len(env.open_blockers)} | "
-                   f"{money(before)} → {money(after)} |")
-    before, after = (sum(t) for t in zip(*(totals(env) for env in plan.environments), strict=True))
-    out.append(f"| **total** | {sum(len(e.apps) for e in plan.environments)} | "
-               f"{sum(len(e.changes) for e in plan.environments)} | "
-               f"{sum(len(e.open_blockers) for e in plan.environments)} | {money(before)} → {money(after)} |")
+    out += [f"| {code(name, table=True) if name is not None else '**total**'} | {apps} | {changes} | {blocked} | "
+            f"{money(before)} → {money(after)} |" for name, apps, changes, blocked, before, after in rows]
     return [*out, ""]
