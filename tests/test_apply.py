@@ -103,7 +103,9 @@ def test_waits_for_asynchronous_provisioning_with_progress() -> None:
     box.state["provisioning_seconds"] = 0.3
     messages: list[str] = []
     apply(box, load("main"), SECRETS, progress=messages.append, poll_interval=0.05)
-    assert any("waiting for DATABASE (provisioning)" in m for m in messages)  # Redis Cloud is ready at once
+    waits = [m for m in messages if "waiting for" in m]
+    assert waits and "waiting for DATABASE (provisioning, 0s of at most 600s)" in waits[0]  # Redis Cloud is ready
+    assert len(waits) == 1  # one line, not one per poll: the next would come on news or after 10 s
     assert not plan(box, load("main"), SECRETS).has_changes
 
 

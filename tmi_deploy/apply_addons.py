@@ -18,6 +18,7 @@ from tmi_deploy.plan.model import Change, EnvironmentPlan
 from tmi_deploy.plan.state import Live
 
 Step = tuple[str, Callable[[], Awaitable[None]]]
+PROGRESS_EVERY = 10.0  # seconds between two identical progress lines while waiting
 WaitSettings = tuple[float, float, Callable[[], float], Callable[[float], Awaitable[None]]]
 
 
@@ -88,8 +89,10 @@ class AddonSteps:
         return str(found.get("state", "")) if isinstance(found, dict) else "missing"
 
     async def _wait(self) -> None:
-        deadline = self.clock() + self.timeout
+        started = self.clock()
+        deadline = started + self.timeout
         waiting = {key: "provisioning" for key in self.awaited}
+        last_said: tuple[str, float] = ("", -PROGRESS_EVERY)
         while True:
             for app, attachment in list(waiting):
                 state = await self._state(app, attachment, self.awaited[(app, attachment)])
@@ -105,8 +108,12 @@ class AddonSteps:
                 names = ", ".join(f"{a} on {app} ({s})" for (app, a), s in waiting.items())
                 raise ApplyFailed(f"timed out after {self.timeout:.0f}s waiting for {names}; "
                                   "Heroku is still provisioning, re-run apply later")
-            self.progress(f"{self.plan.environment}: waiting for {', '.join(a for _, a in waiting)} "
-                          f"({', '.join(sorted(set(waiting.values())))})")
+            said = (f"{self.plan.environment}: waiting for {', '.join(a for _, a in waiting)} "
+                    f"({', '.join(sorted(set(waiting.values())))}")
+            now = self.clock()
+            if said != last_said[0] or now - last_said[1] >= PROGRESS_EVERY:  # on news, else every 10 s
+                self.progress(f"{said}, {now - started:.0f}s of at most {self.timeout:.0f}s)")
+                last_said = (said, now)
             await self.sleep(self.interval)
 
     async def _destroy(self, change: Change) -> None:

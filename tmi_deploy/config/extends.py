@@ -24,7 +24,7 @@ def load_with_bases(ctx: LoadContext, path: Path) -> tuple[Document | None, list
         display = ctx.display(current)
         if not ctx.confined(current):  # a symlink in the folder must not make tmi-deploy read (and quote) any file
             return None, [Problem(display, 1, 1, "", "the file links outside the environments directory", OUTSIDE_HINT)]
-        doc, problems = read_yaml(current, display)
+        doc, problems = ctx.read_once(current, display, read_yaml)
         if doc is None or problems:
             return None, problems
         if not isinstance(doc.data, dict):

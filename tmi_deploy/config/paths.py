@@ -9,8 +9,10 @@ file reads the same from any working directory. Paths written in a file (``exten
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,15 @@ class LoadContext:
     env_dir: Path
     project_root: Path
     allow_outside_paths: bool = False
+    # Parsed files of this load, by resolved path: a partial extended by 100 environments is parsed once.
+    parsed: dict[Path, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def read_once(self, path: Path, shown: str, read: Any) -> Any:
+        """``read(path, shown)`` the first time; later a deep copy (callers merge into what they get)."""
+        key = path.resolve()
+        if key not in self.parsed:
+            self.parsed[key] = read(path, shown)
+        return copy.deepcopy(self.parsed[key])
 
     @staticmethod
     def create(env_dir: Path, project_root: Path | None = None, allow_outside_paths: bool = False) -> LoadContext:
