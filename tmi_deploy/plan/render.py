@@ -153,7 +153,7 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
         app_changes = [c for c in env.changes if c.role == app.role]
         t = counts(app_changes)
         out.append(f"| {app.role} | {md_code(app.name)} | {'exists' if app.exists else '**new**'} | {t['create']} | "
-                   f"{t['update']} | {t['delete']} | {t['replace']} | "
+                   f"{t['update'] + t['rename']} | {t['delete']} | {t['replace']} | "
                    f"{money(app.cost_before_cents)} → {money(app.cost_after_cents)} |")
     out.append(f"| **total** | | | | | | | {total_line(env).replace('->', '→').replace('/month', '')} |")
     out.append("")
@@ -176,7 +176,7 @@ def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]
         out += [f"- {md_text(redact_text(w), line_start=True)}" for w in env.warnings]
         out += ["", "</details>", ""]
     out.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
-               f"{tally['replace']} to replace.")
+               f"{tally['replace']} to replace, {tally['rename']} to rename; {blocker_counts(env)}.")
     out.append("")
     return out, hidden
 
