@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from tmi_deploy.catalog.platform import COMMON_RUNTIME_SIZES
 from tmi_deploy.config.models import AddonDesired, AppDesired, Environment
 from tmi_deploy.errors import Problem
 from tmi_deploy.plan.blockers import PG_MIGRATION, Notes, delete_share, findings_as_blockers, nearest, with_consents
@@ -182,7 +183,8 @@ def _formation_changes(app: AppDesired, live_app: LiveApp, live: Live, notes: No
     result = []
     for ptype, want in sorted(app.formation.items()):
         origin = str(app.origin_of(f"formation.{ptype}"))
-        if live.dyno_costs and want.size.lower() not in live.dyno_costs:
+        # Sizes outside the Common Runtime list are lint errors already (DYNO-SIZE); this catches the rest.
+        if live.dyno_costs and want.size.lower() not in live.dyno_costs and want.size.lower() in COMMON_RUNTIME_SIZES:
             notes.error(app.name, f"dyno size {want.size} does not exist; {nearest(want.size.lower(), live.dyno_costs)}",
                         origin)
         have = live_app.formation.get(ptype)
