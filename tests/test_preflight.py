@@ -51,4 +51,4 @@ def test_a_size_the_live_catalogue_lacks_is_a_plan_error() -> None:
     live = Live(apps={}, plan_prices={}, dyno_costs={"basic": 700, "standard-1x": 2500})  # no eco here
     result = plan_environment(env, live, inputs())
     [error] = [b for b in result.blockers if b.kind == "error" and "dyno size" in b.reason]
-    assert error.reason == "dyno size eco does not exist; did you mean basic?" and error.app == "tmi-scn-client"
+    assert error.reason == "dyno size eco does not exist; see `heroku ps:type`" and error.app == "tmi-scn-client"

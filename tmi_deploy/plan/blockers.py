@@ -50,9 +50,10 @@ class Notes:
                                      aliases=aliases))
 
 
-def nearest(name: str, candidates: Iterable[str]) -> str:
+def nearest(name: str, candidates: Iterable[str], listing: str) -> str:
+    """A did-you-mean from the real names, else the command that lists them."""
     found = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.5)
-    return f"did you mean {' or '.join(found)}?" if found else "see `heroku addons:plans` / `heroku ps:type`"
+    return f"did you mean {' or '.join(found)}?" if found else f"see `{listing}`"
 
 
 def findings_as_blockers(findings: Iterable[Problem], notes: Notes) -> None:

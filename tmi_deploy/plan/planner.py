@@ -105,8 +105,8 @@ def _addon_changes(env: Environment, app: AppDesired, live_app: LiveApp, live: L
     result = []
     for name, addon in sorted(app.addons.items()):
         if addon.plan in live.unknown_plans:
-            notes.error(app.name, f"add-on plan {addon.plan} does not exist; "
-                        f"{nearest(addon.plan, live.unknown_plans[addon.plan])}", str(addon.origin))
+            hint = nearest(addon.plan, live.unknown_plans[addon.plan], f"heroku addons:plans {addon.service}")
+            notes.error(app.name, f"add-on plan {addon.plan} does not exist; {hint}", str(addon.origin))
         current = live_app.attachment(name)
         if current is None:
             result.append(Change(role=app.role, app=app.name, kind="addon", action="create", key=name,
@@ -185,8 +185,8 @@ def _formation_changes(app: AppDesired, live_app: LiveApp, live: Live, notes: No
         origin = str(app.origin_of(f"formation.{ptype}"))
         # Sizes outside the Common Runtime list are lint errors already (DYNO-SIZE); this catches the rest.
         if live.dyno_costs and want.size.lower() not in live.dyno_costs and want.size.lower() in COMMON_RUNTIME_SIZES:
-            notes.error(app.name, f"dyno size {want.size} does not exist; {nearest(want.size.lower(), live.dyno_costs)}",
-                        origin)
+            hint = nearest(want.size.lower(), live.dyno_costs, "heroku ps:type")
+            notes.error(app.name, f"dyno size {want.size} does not exist; {hint}", origin)
         have = live_app.formation.get(ptype)
         if have is None:
             notes.warn(f"{app.name}: process type '{ptype}' appears after the first code deploy (git push); "
