@@ -84,3 +84,11 @@ def test_plan_changed_since_plans_only_what_changed(cli: Any, tmp_path: Path) ->
     assert [e["environment"] for e in json.loads(both.stdout)["environments"]] == ["staging"]
     bad = cli("--sandbox", "plan", "--changed-since", "no-such-ref")
     assert bad.exit_code == 1 and "git diff --name-status failed" in bad.output and "Traceback" not in bad.output
+
+
+def test_a_ref_that_looks_like_an_option_is_refused(cli: Any, tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    target = tmp_path / "written-by-git"
+    result = cli("--sandbox", "plan", "--changed-since", f"--output={target}")
+    assert result.exit_code == 1 and "not an option" in result.output
+    assert not target.exists()

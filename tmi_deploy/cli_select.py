@@ -23,6 +23,9 @@ def _git(folder: Path, *args: str) -> str:
 def changed_paths(env_dir: Path, ref: str) -> tuple[set[str], str]:
     """Paths changed since ``ref`` (committed, staged, unstaged and untracked), and the environments
     folder's path from the repository root."""
+    if ref.startswith("-") or not ref.strip() or any(ord(c) < 32 for c in ref):
+        # git would read "--output=FILE" as an option: a ref is never one.
+        raise TmiDeployError("--changed-since takes a git revision (a branch, tag or commit), not an option")
     folder = env_dir.resolve()
     root = Path(_git(folder, "rev-parse", "--show-toplevel").strip())
     paths = parse_name_status(_git(root, "diff", "--name-status", "-M", ref, "--"))
