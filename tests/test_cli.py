@@ -244,3 +244,8 @@ def test_validate_never_prints_credentials_a_lint_message_quotes(cli: Any, tmp_p
     result = cli("validate", "staging")
     assert result.exit_code == 1 and "ends with a slash" in result.output  # the finding is there
     assert "hunter2hunter2" not in result.output
+
+
+def test_sandbox_serve_refuses_a_port_out_of_range(cli: Any) -> None:
+    result = cli("sandbox", "serve", "--port", "99999")
+    assert result.exit_code != 0 and "99999 is not in the range 1<=x<=65535" in result.output

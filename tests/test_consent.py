@@ -82,7 +82,7 @@ def test_migration_out_of_essential_is_refused_with_the_procedure(cli: Any, scen
     base.write_text(base.read_text().replace("protected_addons: [DATABASE]", "protected_addons: []"))
     declare(scenario, "apps:\n  server:\n    addons:\n      DATABASE: heroku-postgresql:standard-0\n")
     before = writes_so_far(tmp_path)
-    refused = cli("--sandbox", "apply", "main", "--yes", "--allow-destroy", "DATABASE", env=SECRETS)
+    refused = cli("--sandbox", "apply", "main", "--yes", env=SECRETS)
     assert refused.exit_code == 3, refused.output
     assert "cannot change in place" in refused.output and "heroku pg:copy DATABASE NEW_DATABASE" in refused.output
     assert "to consent" not in refused.output  # no consent can make tmi-deploy do a migration
@@ -91,7 +91,14 @@ def test_migration_out_of_essential_is_refused_with_the_procedure(cli: Any, scen
 
 def test_protected_addon_gets_no_consent_hint(cli: Any, scenario: Path, tmp_path: Path) -> None:
     declare(scenario, "apps:\n  server:\n    addons:\n      DATABASE: papertrail:choklad\n")
-    refused = cli("--sandbox", "apply", "main", "--yes", "--allow-destroy", "DATABASE", env=SECRETS)
+    refused = cli("--sandbox", "apply", "main", "--yes", env=SECRETS)
     assert refused.exit_code == 3, refused.output
     assert "is protected by policy" in refused.output
     assert "allow-destroy" not in refused.output and "to consent" not in refused.output
+
+
+def test_short_consent_forms_are_refused_outside_a_terminal(cli: Any, scenario: Path) -> None:
+    declare(scenario, "apps:\n  server:\n    addons:\n      REDIS: papertrail:choklad\n")
+    short = cli("--sandbox", "apply", "main", "--yes", "--allow-destroy", "REDIS", env=SECRETS)
+    assert short.exit_code == 1 and "short form, accepted at a terminal only" in short.output
+    assert "1 to replace" in cli("--sandbox", "plan", "main", env=SECRETS).output  # nothing was replaced

@@ -15,7 +15,7 @@ from tests.conftest import client_for, make_sandbox
 from tests.harness import SCENARIOS, apply, inputs
 from tmi_deploy.apply import ApplyOptions
 from tmi_deploy.config.loader import load_environment
-from tmi_deploy.errors import ApplyFailed
+from tmi_deploy.errors import ApplyFailed, ConfigError
 from tmi_deploy.workflow import apply_planned, read_for_destroy
 
 SECRETS = {"SCN_GITHUB_SECRET": "gh-secret-value-1"}
@@ -93,3 +93,30 @@ def test_a_stopped_destroy_is_finished_by_the_next(tmp_path: Path) -> None:
     asyncio.run(destroy(lambda: False))
     assert not any(a["name"].startswith("tmi-rv-pr-9") for a in box.state["apps"].values())
     assert not box.state["addons"]
+
+
+def test_a_template_must_name_every_app_after_its_instance(tmp_path: Path) -> None:
+    folder = template_folder(tmp_path)
+    (folder / "review.yml").write_text(TEMPLATE.replace("'tmi-rv-{instance}-c'", "tmi-scn-client"))
+    with pytest.raises(ConfigError, match=r"every app name of a template holds \{instance\}"):
+        load_environment(folder, "review", instance="pr-1")
+
+
+def test_no_app_is_written_or_destroyed_for_two_environments(cli: Any, tmp_path: Path) -> None:
+    staging = tmp_path / "environments" / "staging.yml"
+    production = (tmp_path / "environments" / "production.yml").read_text()
+    prod_server = next(line.split(":", 1)[1].strip() for line in production.splitlines()
+                       if line.strip().startswith("name: tmi-server"))
+    staging.write_text(staging.read_text().replace("name: tmi-server-staging", f"name: {prod_server}"))
+    validated = cli("validate")
+    assert validated.exit_code == 1 and "[APP-OWNER]" in validated.output
+    for command in (("apply", "staging", "--yes"), ("destroy", "staging", "--confirm", "staging")):
+        refused = cli("--sandbox", *command)
+        assert refused.exit_code == 1 and "another environment declares too" in refused.output, command
+
+
+def test_a_token_variable_must_be_a_heroku_key(cli: Any, tmp_path: Path) -> None:
+    staging = tmp_path / "environments" / "staging.yml"
+    staging.write_text(staging.read_text() + "heroku: {token_env: GITHUB_TOKEN}\n")
+    result = cli("validate", "staging")
+    assert result.exit_code == 1 and "token_env" in result.output

@@ -92,3 +92,10 @@ def test_a_ref_that_looks_like_an_option_is_refused(cli: Any, tmp_path: Path) ->
     result = cli("--sandbox", "plan", "--changed-since", f"--output={target}")
     assert result.exit_code == 1 and "not an option" in result.output
     assert not target.exists()
+
+
+def test_extends_written_with_a_dot_and_secret_files_count() -> None:
+    files = {"a.yml": "extends: ./_base.yml\napps:\n  server:\n    config:\n      K: {secret_file: 'secrets/k'}\n",
+             "_base.yml": ""}
+    assert affected(["a"], files.get, {"environments/_base.yml"}, "environments") == ["a"]
+    assert affected(["a"], files.get, {"environments/secrets/k"}, "environments") == ["a"]

@@ -36,3 +36,26 @@ def app_limit_problems(envs: Iterable[Environment], limit: int = APPS_PER_ACCOUN
                                     "spread environments over teams or accounts (heroku: {token_env: ...}) "
                                     "or remove unused ones", code="APP-LIMIT"))
     return problems
+
+
+def shared_app_problems(envs: Iterable[Environment]) -> list[Problem]:
+    """An app declared by two environments would be written (or destroyed) by both."""
+    owners: dict[str, list[Environment]] = defaultdict(list)
+    for env in envs:
+        for app in env.apps.values():
+            owners[app.name].append(env)
+    return [Problem(claims[1].file, 1, 1, "", f"app {name} is declared by {', '.join(e.name for e in claims)}; "
+                    "each Heroku app belongs to one environment", "give every environment its own app names",
+                    code="APP-OWNER")
+            for name, claims in sorted(owners.items()) if len(claims) > 1]
+
+
+def ensure_sole_owner(env: Environment, others: Iterable[Environment]) -> None:
+    """Refuse to write to or destroy an app another environment declares (e.g. a template's instance)."""
+    from tmi_deploy.errors import TmiDeployError
+
+    mine = {app.name for app in env.apps.values()}
+    clashes = sorted({app.name for other in others if other.name != env.name for app in other.apps.values()} & mine)
+    if clashes:
+        raise TmiDeployError(f"{env.name} declares {', '.join(clashes)}, which another environment declares too; "
+                             "refusing to touch an app that belongs to another environment")

@@ -63,7 +63,7 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="warnings fail too")] = False,
 ) -> None:
     """Offline: load, type-check and lint environment files; check app.json agrees."""
-    from tmi_deploy.accounts import app_limit_problems
+    from tmi_deploy.accounts import app_limit_problems, shared_app_problems
     from tmi_deploy.appjson import build_app_json, diff_app_json
     from tmi_deploy.catalog.lint import lint
     from tmi_deploy.config.loader import discover_templates, load_base, load_environments
@@ -77,7 +77,7 @@ def validate(
                                     for name in discover_templates(g.environments)]
     except ConfigError as exc:
         raise fail(exc) from None
-    findings: list[Problem] = app_limit_problems(envs)
+    findings: list[Problem] = app_limit_problems(envs) + shared_app_problems([*envs, *samples])
     for env in [*envs, *samples]:
         findings.extend(lint(env))
     manifest = g.environments.parent / "app.json"

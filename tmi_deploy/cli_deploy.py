@@ -12,7 +12,9 @@ import typer
 
 from tmi_deploy.cli_shell import (
     color,
+    ensure_own_apps,
     err,
+    exact_consents,
     fail,
     globals_of,
     make_client,
@@ -145,11 +147,13 @@ def apply(
     try:
         envs = load_environments(g.environments, [name], allow_outside_paths=g.allow_outside_paths, instance=instance)
         name = envs[0].name  # TEMPLATE@INSTANCE for an instance of a template
+        ensure_own_apps(g, envs[0])
         saved = read_plan_file(plan_file) if plan_file else None
         client, token = make_client(g, envs[0].token_env)
         inputs = make_inputs(token, applying=True, interactive=interactive)
         with environment_lock(project_root(g) / ".tmi-deploy" / "locks", name):
-            report = run(_apply(client, envs, inputs, saved, name, yes, interactive, allow_destroy or [],
+            report = run(_apply(client, envs, inputs, saved, name, yes, interactive,
+                                exact_consents(allow_destroy or [], interactive),
                                 provision_timeout, 0.2 if g.sandbox else 5.0))
     except TmiDeployError as exc:
         raise fail(exc) from None

@@ -9,7 +9,18 @@ from typing import Annotated, Any
 
 import typer
 
-from tmi_deploy.cli_shell import color, err, fail, globals_of, make_client, make_inputs, project_root, run
+from tmi_deploy.cli_shell import (
+    color,
+    ensure_own_apps,
+    err,
+    exact_consents,
+    fail,
+    globals_of,
+    make_client,
+    make_inputs,
+    project_root,
+    run,
+)
 from tmi_deploy.errors import TmiDeployError
 
 
@@ -30,9 +41,11 @@ def destroy(
     try:
         env = load_environments(g.environments, [name], allow_outside_paths=g.allow_outside_paths,
                                 instance=instance)[0]
+        ensure_own_apps(g, env)
         client, token = make_client(g, env.token_env)
         with environment_lock(project_root(g) / ".tmi-deploy" / "locks", env.name):
-            report = run(_destroy(client, env, token, confirm, allow_destroy or [], 0.2 if g.sandbox else 5.0))
+            allowed = exact_consents(allow_destroy or [], sys.stdin.isatty())
+            report = run(_destroy(client, env, token, confirm, allowed, 0.2 if g.sandbox else 5.0))
     except TmiDeployError as exc:
         raise fail(exc) from None
     if report is not None:

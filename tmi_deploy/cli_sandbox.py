@@ -29,9 +29,9 @@ def _loopback(host: str) -> bool:
 @sandbox_app.command("serve")
 def sandbox_serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 5000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 5000,
     state: Annotated[Path | None, typer.Option("--state", help="state file; survives restarts")] = None,
-    latency_ms: Annotated[float, typer.Option("--latency-ms", help="added to every API response")] = 0,
+    latency_ms: Annotated[float, typer.Option("--latency-ms", min=0, help="added to every API response")] = 0,
     faults: Annotated[str | None, typer.Option("--faults", help="e.g. 429=0.05,500=0.02,hang=0.01,reset=0.01")] = None,
     seed: Annotated[int, typer.Option("--seed", help="seed for faults and generated ids")] = 0,
     provisioning_seconds: Annotated[float | None, typer.Option(

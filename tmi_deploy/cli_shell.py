@@ -139,3 +139,27 @@ def resolving_inputs(inputs: Inputs, interactive: bool) -> Inputs:
         return str(typer.prompt(f"{visible(question)} ({name})", hide_input=True))
 
     return replace(inputs, generate=generate_secret, prompt=prompt if interactive else None)
+
+
+def ensure_own_apps(g: Globals, env: Any) -> None:
+    """Before writing or destroying: no other environment (loadable from the folder) declares these apps."""
+    from tmi_deploy.accounts import ensure_sole_owner
+    from tmi_deploy.config.loader import discover, load_environment
+
+    others = []
+    for name in discover(g.environments):
+        try:
+            others.append(load_environment(g.environments, name, allow_outside_paths=g.allow_outside_paths))
+        except ConfigError:
+            continue  # validate reports a broken file; it declares nothing we could trust
+    ensure_sole_owner(env, others)
+
+
+def exact_consents(tokens: list[str], interactive: bool) -> list[str]:
+    """Short --allow-destroy forms (an attachment or app name) match more than one resource over time:
+    accepted from an operator at a terminal only; scripts and CI give the exact token the plan prints."""
+    short = [token for token in tokens if ":" not in token]
+    if short and not interactive:
+        raise TmiDeployError(f"--allow-destroy {short[0]} is a short form, accepted at a terminal only; give the "
+                             "exact token the plan prints (e.g. destroy-addon:APP:ADDON:ID)")
+    return tokens

@@ -4,9 +4,19 @@ and one shard of them for a CI matrix. Pure: file contents and the list of chang
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Callable, Iterable
 
 MAX_CHAIN = 64  # deeper than any real chain; a cycle or a runaway chain stops here (the loader reports it)
+
+
+SECRET_FILE = re.compile(r"secret_file:\s*['\"]?([^'\"\s,}]+)")
+
+
+def _normal(path: str) -> str:
+    """How the loader reads a relative path: `./_base.yml` and `_base.yml` are one file."""
+    return posixpath.normpath(path.replace("\\", "/"))
 
 
 def extends_of(text: str) -> str | None:
@@ -14,8 +24,12 @@ def extends_of(text: str) -> str | None:
     for line in text.splitlines():
         if line.startswith("extends:"):
             value = line.split(":", 1)[1].split("#", 1)[0].strip().strip("'\"")
-            return value or None
+            return _normal(value) if value else None
     return None
+
+
+def secret_files_of(text: str) -> set[str]:
+    return {_normal(path) for path in SECRET_FILE.findall(text)}
 
 
 def chain(name: str, read: Callable[[str], str | None]) -> list[str]:
@@ -45,7 +59,13 @@ def affected(names: Iterable[str], read: Callable[[str], str | None], changed: s
     """Environments whose own file or any file they extend is among ``changed`` (paths from the repository
     root; ``folder`` is the environments folder's path from there)."""
     prefix = folder.rstrip("/") + "/" if folder not in ("", ".") else ""
-    return sorted(name for name in names if any(prefix + file in changed for file in chain(name, read)))
+    return sorted(name for name in names if any(prefix + file in changed for file in files_of(name, read)))
+
+
+def files_of(name: str, read: Callable[[str], str | None]) -> set[str]:
+    """Every file under the environments folder an environment is made of: its chain and its secret files."""
+    files = chain(name, read)
+    return set(files) | {path for file in files for path in secret_files_of(read(file) or "")}
 
 
 def shard(names: Iterable[str], index: int, count: int) -> list[str]:

@@ -32,6 +32,10 @@ def instantiate(instance: str | None, shown_file: str) -> Callable[[Document], N
         apps = apps if isinstance(apps, dict) else {}  # a malformed document: validation reports it next
         names = [str(app.get("name", "")) for app in apps.values() if isinstance(app, dict)]
         templated = any(PLACEHOLDER in name for name in names)
+        if templated and not all(PLACEHOLDER in name for name in names):
+            # An instance owns only apps named after it: a fixed name could be another environment's app.
+            raise ConfigError([Problem(shown_file, 1, 1, "apps", "every app name of a template holds {instance}",
+                                       "write e.g. name: tmi-review-{instance}-server for each app")])
         if templated and instance is None:
             raise ConfigError([Problem(shown_file, 1, 1, "apps", "this environment is a template (its app names "
                                        "hold {instance})", "pass --instance NAME, e.g. --instance pr-123")])

@@ -143,7 +143,8 @@ class AppJsonMeta(Strict):
 
 
 class HerokuAccountFile(Strict):
-    token_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$",
+    # Only HEROKU_API_KEY*: a file must not be able to send another secret (GITHUB_TOKEN...) as a Bearer token.
+    token_env: str = Field(pattern=r"^HEROKU_API_KEY(_[A-Z0-9]+)*$",
                            description="environment variable holding this environment's Heroku API token "
                                        "(default HEROKU_API_KEY, else ~/.netrc)")
 

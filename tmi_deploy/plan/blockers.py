@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from tmi_deploy.config.models import Environment
 from tmi_deploy.errors import Problem
 from tmi_deploy.plan.model import AppSummary, Blocker, Change
+from tmi_deploy.plan.state import LiveAddon
 
 PG_MIGRATION = (
     "provision the new plan as a second add-on: heroku addons:create {new} -a {app} --as NEW_DATABASE",
@@ -66,6 +67,12 @@ def findings_as_blockers(findings: Iterable[Problem], notes: Notes) -> None:
             notes.error("", text, f"{problem.file}:{problem.line}")
         else:
             notes.warn(f"{problem.file}:{problem.line}: {text}")
+
+
+def addon_token(verb: str, app: str, addon: LiveAddon) -> str:
+    """Names one add-on: its name (what people read) and its id's start (a later add-on given the same
+    name, as `addons:create --name` allows, is another token)."""
+    return f"{verb}:{app}:{addon.name}:{addon.id.replace('-', '')[:8]}"
 
 
 def delete_share_token(app: str, names: Iterable[str]) -> str:

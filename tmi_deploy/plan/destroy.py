@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tmi_deploy.config.models import Environment
-from tmi_deploy.plan.blockers import Notes, with_consents
+from tmi_deploy.plan.blockers import Notes, addon_token, with_consents
 from tmi_deploy.plan.model import AddonIdentity, AppSummary, Change, EnvironmentPlan
 from tmi_deploy.plan.state import Live, LiveApp
 
@@ -46,7 +46,7 @@ def _addon_deletes(env: Environment, live_app: LiveApp, notes: Notes) -> list[Ch
         if any(name in env.policy.protected_addons for name in addon.attachments):
             notes.need_consent(live_app.name, f"add-on {label} ({addon.name}, {addon.plan}) is protected by policy; "
                                "destroying the environment destroys its data",
-                               f"destroy-addon:{live_app.name}:{addon.name}", aliases=addon.attachments)
+                               addon_token("destroy-addon", live_app.name, addon), aliases=addon.attachments)
         result.append(Change(role=live_app.role, app=live_app.name, kind="addon", action="delete", key=label,
                              old=addon.plan, detail=addon.name, destructive=True,
                              addon=AddonIdentity(id=addon.id, name=addon.name)))

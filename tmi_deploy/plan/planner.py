@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from tmi_deploy.catalog.platform import COMMON_RUNTIME_SIZES
 from tmi_deploy.config.models import AddonDesired, AppDesired, Environment
 from tmi_deploy.errors import Problem
-from tmi_deploy.plan.blockers import PG_MIGRATION, Notes, delete_share, findings_as_blockers, nearest, with_consents
+from tmi_deploy.plan.blockers import PG_MIGRATION, Notes, addon_token, delete_share, findings_as_blockers, nearest, with_consents
 from tmi_deploy.plan.config_diff import config_changes
 from tmi_deploy.plan.costs import ECO_POOL_HOURS, HOURS_PER_MONTH, app_costs
 from tmi_deploy.plan.model import AddonIdentity, AppSummary, Change, EnvironmentPlan, FormationTarget
@@ -136,7 +136,7 @@ def _plan_change(env: Environment, app: AppDesired, addon: AddonDesired, current
                      f"{addon.plan} destroys its data and is never done by tmi-deploy", origin)
     elif how == DESTRUCTIVE:
         notes.need_consent(app.name, f"add-on {name} ({current.name}, {current.plan}) is destroyed and replaced "
-                           f"by {addon.plan}; its data is lost", f"replace-addon:{app.name}:{current.name}",
+                           f"by {addon.plan}; its data is lost", addon_token("replace-addon", app.name, current),
                            origin, aliases=(name,))
     detail = f"{how}: {LATER}" if how == MAINTENANCE else how
     return Change(role=app.role, app=app.name, kind="addon", action="replace" if how == DESTRUCTIVE else "update",
@@ -154,7 +154,7 @@ def _undeclared_addons(env: Environment, app: AppDesired, live: LiveApp, notes: 
             notes.warn(f"{app.name}: add-on {current.name} ({label}) is not declared but protected; kept")
         elif env.policy.prune:
             notes.need_consent(app.name, f"add-on {label} ({current.name}, {current.plan}) is not declared and "
-                               "would be destroyed with its data", f"destroy-addon:{app.name}:{current.name}",
+                               "would be destroyed with its data", addon_token("destroy-addon", app.name, current),
                                aliases=(label, *current.attachments))
             result.append(Change(role=app.role, app=app.name, kind="addon", action="delete", key=label,
                                  old=current.plan, detail=current.name, destructive=True,
