@@ -64,7 +64,7 @@ async def _destroy(client: Any, env: Any, token: str, confirm: str | None, allow
             typer.echo(f"Nothing to destroy: no app of {env.name} exists.")
             return None
         typer.echo(render_text(planned.plan, color()), nl=False)
-        gate(env_plan)
+        gate(env_plan, "destroy")
         typed = confirm
         if typed is None:
             if not sys.stdin.isatty():

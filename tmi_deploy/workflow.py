@@ -80,15 +80,15 @@ def check_reviewed(saved: dict[str, Any], planned: Planned, name: str) -> None:
                         f"\nRun `tmi-deploy plan {name} --out FILE` again and review it.")
 
 
-def gate(env_plan: EnvironmentPlan) -> None:
+def gate(env_plan: EnvironmentPlan, action: str = "apply") -> None:
     """Refuse before any write: errors exit 1, refusals and missing consents exit 3; all listed at once."""
     blockers = env_plan.open_blockers
     if not blockers:
         return
     text = "\n".join(describe_blocker(b) for b in blockers)
     if any(b.kind == "error" for b in blockers):
-        raise PreflightFailed(f"apply of {env_plan.environment} refused before any change (pre-flight):\n{text}")
-    raise SafetyBlocked(f"apply of {env_plan.environment} blocked by safety rules; nothing was changed:\n{text}")
+        raise PreflightFailed(f"{action} of {env_plan.environment} refused before any change (pre-flight):\n{text}")
+    raise SafetyBlocked(f"{action} of {env_plan.environment} blocked by safety rules; nothing was changed:\n{text}")
 
 
 async def apply_planned(client: HerokuClient, planned: Planned, name: str, inputs: Inputs,
