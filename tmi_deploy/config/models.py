@@ -163,7 +163,7 @@ class EnvironmentFile(Strict):
     heroku: HerokuAccountFile | None = Field(None, description="which Heroku account (token) holds these apps")
     consent: list[str] | None = Field(
         None, description="exact consent tokens a plan printed for blocked changes, e.g. "
-                          "destroy-addon:tmi-server-staging:redis-curly-12345 (reviewed in the pull request)")
+                          "destroy-addon:tmi-server-staging:rediscloud-curly-12345:1f2e3d4c (reviewed in the pull request)")
     apps: dict[Role, AppFile] | None = None
 
 
