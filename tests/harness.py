@@ -98,5 +98,16 @@ def writes(box: Sandbox) -> int:
     return sum(n for method, n in requests_by_method(box).items() if method not in ("GET", "HEAD"))
 
 
+def writes_in_state_file(project: Path) -> int:
+    """Writes the embedded sandbox of a CLI run in ``project`` has answered (its own count)."""
+    import json
+
+    state = project / ".tmi-deploy" / "sandbox.json"
+    if not state.exists():
+        return 0
+    stats = json.loads(state.read_text())["stats"]["requests"]
+    return sum(sum(by_app.values()) for key, by_app in stats.items() if not key.startswith("GET "))
+
+
 def summary(result: Plan) -> set[tuple[str, str, str, str]]:
     return {(c.role, c.kind, c.action, c.key) for env in result.environments for c in env.changes}

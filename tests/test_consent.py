@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness import SCENARIOS
+from tests.harness import SCENARIOS, writes_in_state_file
 
 SECRETS = {"SCN_GITHUB_SECRET": "gh-secret-value-1"}
 
@@ -29,9 +29,6 @@ def scenario(cli: Any, tmp_path: Path) -> Any:
     return target / "main.yml"
 
 
-def writes_so_far(tmp_path: Path) -> int:
-    stats = json.loads((tmp_path / ".tmi-deploy" / "sandbox.json").read_text())["stats"]["requests"]
-    return sum(sum(by_app.values()) for key, by_app in stats.items() if not key.startswith("GET "))
 
 
 def declare(env_file: Path, text: str) -> None:
@@ -53,10 +50,10 @@ def test_blocked_replace_shows_in_every_format_and_apply_writes_nothing(cli: Any
     assert document["blocked"] is True
     [blocker] = document["environments"][0]["blockers"]
     assert (blocker["kind"], blocker["consent"], blocker["consented_by"]) == ("consent", token, None)
-    before = writes_so_far(tmp_path)
+    before = writes_in_state_file(tmp_path)
     refused = cli("--sandbox", "apply", "main", "--yes", env=SECRETS)
     assert refused.exit_code == 3, refused.output
-    assert writes_so_far(tmp_path) == before
+    assert writes_in_state_file(tmp_path) == before
 
 
 def test_consent_in_the_file_unblocks_that_resource_only(cli: Any, scenario: Path, tmp_path: Path) -> None:
@@ -81,12 +78,12 @@ def test_migration_out_of_essential_is_refused_with_the_procedure(cli: Any, scen
     base = scenario.parent / "_base.yml"
     base.write_text(base.read_text().replace("protected_addons: [DATABASE]", "protected_addons: []"))
     declare(scenario, "apps:\n  server:\n    addons:\n      DATABASE: heroku-postgresql:standard-0\n")
-    before = writes_so_far(tmp_path)
+    before = writes_in_state_file(tmp_path)
     refused = cli("--sandbox", "apply", "main", "--yes", env=SECRETS)
     assert refused.exit_code == 3, refused.output
     assert "cannot change in place" in refused.output and "heroku pg:copy DATABASE NEW_DATABASE" in refused.output
     assert "to consent" not in refused.output  # no consent can make tmi-deploy do a migration
-    assert writes_so_far(tmp_path) == before
+    assert writes_in_state_file(tmp_path) == before
 
 
 def test_protected_addon_gets_no_consent_hint(cli: Any, scenario: Path, tmp_path: Path) -> None:

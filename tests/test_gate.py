@@ -7,15 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.harness import writes_in_state_file
+
 SECRETS = {"SCN_GITHUB_SECRET": "gh-secret-value-1"}
-
-
-def writes_so_far(tmp_path: Path) -> int:
-    state = tmp_path / ".tmi-deploy" / "sandbox.json"
-    if not state.exists():
-        return 0
-    stats = json.loads(state.read_text())["stats"]["requests"]
-    return sum(sum(by_app.values()) for key, by_app in stats.items() if not key.startswith("GET "))
 
 
 def test_a_lint_error_is_a_plan_error_in_every_format_and_apply_writes_nothing(cli: Any, tmp_path: Path) -> None:
@@ -28,10 +22,10 @@ def test_a_lint_error_is_a_plan_error_in_every_format_and_apply_writes_nothing(c
     assert markdown.index("\\[PORT\\]") < markdown.index("### `staging`")  # in the block at the top
     document = json.loads(cli("--sandbox", "plan", "staging", "--format", "json").stdout)
     assert [b["kind"] for b in document["environments"][0]["blockers"] if "[PORT]" in b["reason"]] == ["error"]
-    before = writes_so_far(tmp_path)
+    before = writes_in_state_file(tmp_path)
     refused = cli("--sandbox", "apply", "staging", "--yes")
     assert refused.exit_code == 1 and "refused before any change (pre-flight)" in refused.output
-    assert writes_so_far(tmp_path) == before
+    assert writes_in_state_file(tmp_path) == before
 
 
 def test_a_legacy_name_reads_as_one_rename_in_every_format(cli: Any, tmp_path: Path) -> None:

@@ -3,19 +3,12 @@ valid names, and apply refuses it before its first write."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-
-def writes_so_far(tmp_path: Path) -> int:
-    state = tmp_path / ".tmi-deploy" / "sandbox.json"
-    if not state.exists():
-        return 0
-    stats = json.loads(state.read_text())["stats"]["requests"]
-    return sum(sum(by_app.values()) for key, by_app in stats.items() if not key.startswith("GET "))
+from tests.harness import writes_in_state_file
 
 
 @pytest.mark.parametrize(("edit", "expected"), [
@@ -36,10 +29,10 @@ def test_what_heroku_refuses_is_a_plan_error_and_apply_writes_nothing(cli: Any, 
     assert planned.exit_code == 1 and expected in planned.output, planned.output
     assert "environments/staging.yml:" in planned.output
     assert planned.output.count("1 error in the plan") == 1  # reported once, not by two checks
-    before = writes_so_far(tmp_path)
+    before = writes_in_state_file(tmp_path)
     refused = cli("--sandbox", "apply", "staging", "--yes")
     assert refused.exit_code == 1 and expected in refused.output
-    assert writes_so_far(tmp_path) == before
+    assert writes_in_state_file(tmp_path) == before
 
 
 def test_a_size_the_live_catalogue_lacks_is_a_plan_error() -> None:
