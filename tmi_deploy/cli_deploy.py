@@ -103,6 +103,7 @@ def _plan_accounts(g: Any, envs: list[Any]) -> Any:
 
 
 def _show_plan(result: Any, output_format: Format, out: Path | None) -> None:
+    from tmi_deploy.plan.planfile import write_plan_file
     from tmi_deploy.plan.render import render_json, render_markdown, render_text
 
     if output_format is Format.json:
@@ -112,17 +113,11 @@ def _show_plan(result: Any, output_format: Format, out: Path | None) -> None:
     else:
         typer.echo(render_text(result, color()), nl=False)
     if out is not None:
-        _write_plan_file(out, render_json(result))
+        try:
+            write_plan_file(out, render_json(result))
+        except TmiDeployError as exc:
+            raise fail(exc) from None
         err(f"plan written to {out} (checksum {result.checksum()[:16]})")
-
-
-def _write_plan_file(out: Path, text: str) -> None:
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        err(f"error: cannot write the plan file {out}: {exc.strerror or exc.__class__.__name__}")
-        raise typer.Exit(1) from None
 
 
 def apply(

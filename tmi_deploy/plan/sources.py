@@ -45,7 +45,6 @@ class Context:
 class Resolved:
     value: str | None  # None: not knowable now
     note: str = ""  # why not, for the plan reader
-    keep_live: bool = False  # a value that, once set, is never replaced (generated, prompted)
     impossible: bool = False  # not knowable at apply either: apply would stop (a pre-flight error)
 
 
@@ -76,21 +75,21 @@ def _secret_file(source: SecretFile, ctx: Context) -> Resolved:
 
 def _generate(source: Generate, ctx: Context) -> Resolved:
     if ctx.current is not None:
-        return Resolved(ctx.current, keep_live=True)
+        return Resolved(ctx.current)
     if ctx.inputs.generate is None:
-        return Resolved(None, f"generated at apply ({source.bytes} random bytes, {source.generate})", True)
-    return Resolved(ctx.inputs.generate(source), keep_live=True)
+        return Resolved(None, f"generated at apply ({source.bytes} random bytes, {source.generate})")
+    return Resolved(ctx.inputs.generate(source))
 
 
 def _prompt(source: Prompt, ctx: Context) -> Resolved:
     if ctx.current is not None:
-        return Resolved(ctx.current, keep_live=True)
+        return Resolved(ctx.current)
     answer = ctx.inputs.prompt(ctx.name, source.prompt) if ctx.inputs.prompt is not None else None
     if answer is not None:
-        return Resolved(answer, keep_live=True)
+        return Resolved(answer)
     if ctx.inputs.applying and not ctx.inputs.interactive:
-        return Resolved(None, "declared {prompt: ...}; run apply in a terminal to enter it", True, True)
-    return Resolved(None, f"asked at apply: {source.prompt}", True)
+        return Resolved(None, "declared {prompt: ...}; run apply in a terminal to enter it", impossible=True)
+    return Resolved(None, f"asked at apply: {source.prompt}")
 
 
 def _from_addon(source: FromAddon, ctx: Context) -> Resolved:
