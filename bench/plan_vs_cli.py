@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from dataclasses import replace  # noqa: E402
 
-from tmi_deploy.apply import ApplyOptions  # noqa: E402
+from tmi_deploy.apply.run import ApplyOptions  # noqa: E402
+from tmi_deploy.cli.inputs import generate_secret, read_secret_file  # noqa: E402
 from tmi_deploy.config.loader import load_environment  # noqa: E402
-from tmi_deploy.heroku import HerokuClient  # noqa: E402
-from tmi_deploy.local_inputs import generate_secret, read_secret_file  # noqa: E402
+from tmi_deploy.heroku.client import HerokuClient  # noqa: E402
 from tmi_deploy.plan.model import Plan  # noqa: E402
 from tmi_deploy.plan.values import Inputs  # noqa: E402
 from tmi_deploy.sandbox.serve import sandbox_process  # noqa: E402

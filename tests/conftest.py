@@ -16,8 +16,8 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from tmi_deploy.cli import app as cli_app
-from tmi_deploy.heroku import HerokuClient
+from tmi_deploy.cli.app import app as cli_app
+from tmi_deploy.heroku.client import HerokuClient
 from tmi_deploy.sandbox import Sandbox, SandboxSettings
 from tmi_deploy.sandbox.serve import serving
 from tmi_deploy.sandbox.store import empty_state, save_state

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import ROOT, client_for
-from tmi_deploy.apply import ApplyOptions, ApplyReport
+from tmi_deploy.apply.run import ApplyOptions, ApplyReport
+from tmi_deploy.cli.inputs import generate_secret, read_secret_file
 from tmi_deploy.config.loader import load_environment
 from tmi_deploy.config.models import Environment
-from tmi_deploy.heroku import HerokuClient
-from tmi_deploy.local_inputs import generate_secret, read_secret_file
+from tmi_deploy.heroku.client import HerokuClient
 from tmi_deploy.plan.model import Plan
 from tmi_deploy.plan.values import Inputs
 from tmi_deploy.sandbox import Sandbox

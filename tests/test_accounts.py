@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.harness import SCENARIOS, load
-from tmi_deploy.accounts import app_limit_problems, by_account
+from tmi_deploy.config.accounts import app_limit_problems, by_account
 from tmi_deploy.config.loader import load_environment
 
 SECRETS = {"SCN_GITHUB_SECRET": "gh-secret-value-1"}

@@ -13,8 +13,8 @@ from tests.conftest import client_for, make_sandbox
 from tests.harness import SCENARIOS, applied_scenario, apply, apply_with, load, plan, requests_by_method, summary, writes
 from tmi_deploy.config.models import FromAddon
 from tmi_deploy.errors import ApplyFailed, PreflightFailed
+from tmi_deploy.heroku.reads import fetch_live
 from tmi_deploy.importer import build_environment_yaml
-from tmi_deploy.live import fetch_live
 from tmi_deploy.sandbox import Sandbox
 
 SECRETS = {"SCN_GITHUB_SECRET": "gh-secret-value-1", "SCN_DATABASE_URL": "postgres://u:p@h:5432/d?sslmode=require"}
@@ -229,7 +229,7 @@ def test_verify_polls_until_ok() -> None:
     import httpx
 
     from tmi_deploy.errors import TmiDeployError
-    from tmi_deploy.verify import verify_server
+    from tmi_deploy.heroku.verify import verify_server
 
     box = applied()
     answers = [{"status": {"code": "degraded"}}, {"status": {"code": "ok"}, "service": {"build": "1.8.22-abc1234 (production)"}}]
@@ -253,7 +253,7 @@ def test_verify_polls_until_ok() -> None:
 def test_verify_reports_a_build_other_than_the_declared_version() -> None:
     import httpx
 
-    from tmi_deploy.verify import verify_server
+    from tmi_deploy.heroku.verify import verify_server
 
     ok = {"status": {"code": "ok"}, "service": {"build": "1.7.0-0000000 (production)"}}
     result = asyncio.run(verify_server("https://tmi.example.com/x", "1.8.22", progress=lambda _: None, interval=0,

@@ -215,7 +215,7 @@ def test_sandbox_plan_files_are_keyed_per_sandbox_never_by_a_constant(cli: Any, 
     import hashlib
     import hmac
 
-    from tmi_deploy.local_inputs import fingerprint_key
+    from tmi_deploy.cli.inputs import fingerprint_key
     from tmi_deploy.sandbox import sandbox_plan_key
 
     def public_fingerprints() -> dict[str, tuple[str, str]]:

@@ -27,7 +27,7 @@ import pytest
 from tests.conftest import HEADERS, make_sandbox
 from tests.harness import SCENARIOS, apply_with, deploy, load, plan_with
 from tmi_deploy.errors import TmiDeployError
-from tmi_deploy.heroku import HerokuClient
+from tmi_deploy.heroku.client import HerokuClient
 from tmi_deploy.sandbox import Sandbox
 from tmi_deploy.sandbox.serve import sandbox_process as serve_in_process
 from tmi_deploy.sandbox.serve import serving

@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import client_for, make_sandbox
 from tmi_deploy import __version__
 from tmi_deploy.errors import CredentialsError, HerokuAPIError, InvalidInput, UncertainWrite
-from tmi_deploy.heroku import HerokuClient, check_token, find_token
+from tmi_deploy.heroku.client import HerokuClient, check_token, find_token
 from tmi_deploy.sandbox.faults import FaultSpec
 
 
@@ -219,7 +219,7 @@ def test_every_read_is_shape_checked_before_use(path: str, body: Any, where: str
 
 def test_fetch_live_turns_a_wrong_answer_into_one_error_not_a_key_error() -> None:
     from tmi_deploy.config.loader import load_environment
-    from tmi_deploy.live import fetch_live
+    from tmi_deploy.heroku.reads import fetch_live
 
     env = load_environment(Path(__file__).parent.parent / "environments", "staging")
 

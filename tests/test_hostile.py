@@ -23,7 +23,7 @@ import yaml
 from typer.testing import CliRunner
 
 from tests.conftest import ROOT
-from tmi_deploy.cli import app as cli_app
+from tmi_deploy.cli.app import app as cli_app
 from tmi_deploy.config.loader import load_environment
 from tmi_deploy.config.rules import MAX_EXTENDS_DEPTH
 from tmi_deploy.errors import ConfigError, InvalidInput

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tmi_deploy.lock import EnvironmentLocked, environment_lock
+from tmi_deploy.apply.lock import EnvironmentLocked, environment_lock
 
 
 def test_second_apply_of_the_same_environment_is_refused(cli: Any, tmp_path: Path) -> None:
@@ -24,7 +24,7 @@ def test_second_apply_of_the_same_environment_is_refused(cli: Any, tmp_path: Pat
 
 def test_lock_dies_with_its_process(tmp_path: Path) -> None:
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from tmi_deploy.lock import environment_lock\n"
+        "import sys, time; from pathlib import Path; from tmi_deploy.apply.lock import environment_lock\n"
         f"with environment_lock(Path({str(tmp_path)!r}), 'staging'):\n"
         "    print('held', flush=True); time.sleep(60)")], stdout=subprocess.PIPE, text=True)
     try:

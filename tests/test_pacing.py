@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tmi_deploy.errors import RateLimitExhausted
-from tmi_deploy.heroku import HerokuClient
+from tmi_deploy.heroku.client import HerokuClient
 
 RATE = 75 / 60
 

@@ -46,12 +46,12 @@ def test_app_json_and_schema_files_are_current() -> None:
 
 def modules_loaded_by(*argv: str) -> set[str]:
     """The modules a fresh interpreter holds after `python -m tmi_deploy ARGV` (or after bare imports
-    of tmi_deploy.cli when ARGV is empty), in the repository's own environments/."""
+    of tmi_deploy.cli.app when ARGV is empty), in the repository's own environments/."""
     script = (
         "import json, runpy, sys\n"
         f"sys.argv = ['tmi-deploy', *{list(argv)!r}]\n"
         "try:\n"
-        "    runpy.run_module('tmi_deploy', run_name='__main__') if len(sys.argv) > 1 else __import__('tmi_deploy.cli')\n"
+        "    runpy.run_module('tmi_deploy', run_name='__main__') if len(sys.argv) > 1 else __import__('tmi_deploy.cli.app')\n"
         "except SystemExit as exit:\n"
         "    assert exit.code in (0, None), exit.code\n"
         "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n")
@@ -68,16 +68,16 @@ def test_planner_imports_no_http_client() -> None:
     assert result.returncode == 0, result.stderr
     loaded = set(json.loads(result.stdout))
     assert {"tmi_deploy.plan.planner", "tmi_deploy.plan.values"} <= loaded
-    heavy = {"httpx", "tmi_deploy.heroku", "deepdiff"} & loaded
+    heavy = {"httpx", "tmi_deploy.heroku.client", "deepdiff"} & loaded
     assert not heavy, f"importing the planner loaded {sorted(heavy)}"
 
 
 def test_offline_commands_do_not_load_the_http_stack() -> None:
     """--help and validate start faster when httpx (and the click/rich/pygments it pulls in),
     asyncio, deepdiff and the sandbox's Starlette stay unloaded; plan needs them all."""
-    network_only = {"httpx", "asyncio", "deepdiff", "starlette", "tmi_deploy.heroku", "tmi_deploy.sandbox"}
+    network_only = {"httpx", "asyncio", "deepdiff", "starlette", "tmi_deploy.heroku.client", "tmi_deploy.sandbox"}
     for argv in ((), ("--help",), ("validate",)):
         loaded = modules_loaded_by(*argv)
-        assert "tmi_deploy.cli" in loaded, argv
+        assert "tmi_deploy.cli.app" in loaded, argv
         assert not network_only & loaded, f"{argv} loaded {sorted(network_only & loaded)}"
     assert {"tmi_deploy.config.loader", "tmi_deploy.catalog.lint"} <= modules_loaded_by("validate")

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import client_for, make_sandbox
 from tests.harness import SCENARIOS, apply, inputs
-from tmi_deploy.apply import ApplyOptions
+from tmi_deploy.apply.run import ApplyOptions
 from tmi_deploy.config.loader import load_environment
 from tmi_deploy.errors import ApplyFailed, ConfigError
 from tmi_deploy.workflow import apply_planned, read_for_destroy

@@ -13,10 +13,10 @@ import pytest
 
 from tests.conftest import client_for, make_sandbox
 from tests.harness import applied_scenario, apply, apply_with, inputs, load, plan, planned_for_apply
-from tmi_deploy.apply import ApplyOptions
+from tmi_deploy.apply.run import ApplyOptions
+from tmi_deploy.cli.inputs import generate_secret
 from tmi_deploy.errors import StalePlan
-from tmi_deploy.heroku import HerokuClient
-from tmi_deploy.local_inputs import generate_secret
+from tmi_deploy.heroku.client import HerokuClient
 from tmi_deploy.plan.render import render_json
 from tmi_deploy.sandbox import Sandbox
 from tmi_deploy.workflow import apply_planned, check_reviewed

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from tests.conftest import make_sandbox, raw
-from tmi_deploy.cli import app as cli_app
+from tmi_deploy.cli.app import app as cli_app
 from tmi_deploy.sandbox.serve import free_port, serving
 from tmi_deploy.sandbox.store import load_state
 

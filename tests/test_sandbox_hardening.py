@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import HEADERS, make_sandbox, raw
-from tmi_deploy.cli import app as cli_app
+from tmi_deploy.cli.app import app as cli_app
 from tmi_deploy.sandbox import sandbox_plan_key
 from tmi_deploy.sandbox.store import StateFileError, load_state
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tmi_deploy.selection import affected, chain, parse_name_status, shard
+from tmi_deploy.config.selection import affected, chain, parse_name_status, shard
 
 FILES = {
     "_base.yml": "tmi_version: 1.8.22\n",
@@ -33,7 +33,7 @@ def test_chain_follows_extends_and_stops_on_a_cycle() -> None:
     ({"environments/_base.yml"}, ["prod-eu", "staging"]),
     ({"environments/_eu.yml"}, ["prod-eu"]),
     ({"environments/solo.yml", "README.md"}, ["solo"]),
-    ({"tmi_deploy/cli.py"}, []),
+    ({"tmi_deploy/cli/app.py"}, []),
 ])
 def test_a_changed_partial_selects_its_extenders(changed: set[str], expected: list[str]) -> None:
     assert affected(NAMES, FILES.get, changed, "environments") == expected

@@ -1,3 +1,3 @@
-from tmi_deploy.cli import main
+from tmi_deploy.cli.app import main
 
 main()

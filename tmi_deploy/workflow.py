@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from tmi_deploy.apply import ApplyOptions, ApplyReport, apply_environment
+from tmi_deploy.apply.run import ApplyOptions, ApplyReport, apply_environment
 from tmi_deploy.catalog.lint import lint
 from tmi_deploy.config.models import Environment
 from tmi_deploy.errors import PreflightFailed, SafetyBlocked, StalePlan
-from tmi_deploy.heroku import HerokuClient
-from tmi_deploy.live import fetch_live, fetch_lives
+from tmi_deploy.heroku.client import HerokuClient
+from tmi_deploy.heroku.reads import fetch_live, fetch_lives
 from tmi_deploy.plan.blockers import describe_blocker
 from tmi_deploy.plan.destroy import plan_destroy
 from tmi_deploy.plan.model import EnvironmentPlan, Plan

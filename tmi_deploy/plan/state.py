@@ -1,7 +1,7 @@
 """Live state as the planner sees it: frozen data read from Heroku, with no way to read more.
 
 These models live beside the plan's own data so the pure core (planner, values, safety, renderers)
-never imports the HTTP client; `tmi_deploy.live` fills them over the network.
+never imports the HTTP client; `tmi_deploy.heroku.reads` fills them over the network.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tmi_deploy.errors import ApplyFailed, HerokuAPIError, UncertainWrite
-from tmi_deploy.heroku import HerokuClient
+from tmi_deploy.heroku.client import HerokuClient
 from tmi_deploy.plan.model import Change, EnvironmentPlan
 from tmi_deploy.plan.state import Live
 

@@ -14,11 +14,11 @@ from typing import Annotated, Any, Protocol, cast
 import typer
 
 from tmi_deploy import DEFAULT_API_URL, __version__
-from tmi_deploy.cli_check import check
-from tmi_deploy.cli_deploy import apply, plan
-from tmi_deploy.cli_destroy import destroy
-from tmi_deploy.cli_sandbox import sandbox_app
-from tmi_deploy.cli_shell import Globals, err, fail, globals_of, make_client, precheck, run, shown
+from tmi_deploy.cli.check import check
+from tmi_deploy.cli.deploy import apply, plan
+from tmi_deploy.cli.destroy import destroy
+from tmi_deploy.cli.sandbox import sandbox_app
+from tmi_deploy.cli.shell import Globals, err, fail, globals_of, make_client, precheck, run, shown
 from tmi_deploy.errors import ConfigError, Problem, TmiDeployError
 
 app = typer.Typer(name="tmi-deploy", help="Config as code for TMI on Heroku: validate, plan, apply.",
@@ -63,9 +63,9 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="warnings fail too")] = False,
 ) -> None:
     """Offline: load, type-check and lint environment files; check app.json agrees."""
-    from tmi_deploy.accounts import app_limit_problems, shared_app_problems
     from tmi_deploy.appjson import build_app_json, diff_app_json
     from tmi_deploy.catalog.lint import lint
+    from tmi_deploy.config.accounts import app_limit_problems, shared_app_problems
     from tmi_deploy.config.loader import discover_templates, load_base, load_environments
 
     g = globals_of(ctx)
@@ -193,7 +193,7 @@ def import_(
 def _read_for_import(g: Globals, name: str, tmi_version: str, roles: dict[str, str]) -> Any:
     """Every kind of live state of the named apps (an empty declaration reads nothing by default)."""
     from tmi_deploy.config.models import AppDesired, Environment, Origin, Policy
-    from tmi_deploy.live import fetch_live
+    from tmi_deploy.heroku.reads import fetch_live
 
     here = Origin(file="(import)", line=1, column=1)
     shell = Environment(name=name, file="(import)", tmi_version=tmi_version, policy=Policy(), base_dir=".", apps={

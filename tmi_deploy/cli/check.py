@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tmi_deploy.cli_shell import err, fail, globals_of, make_client, run, shown
+from tmi_deploy.cli.shell import err, fail, globals_of, make_client, run, shown
 from tmi_deploy.errors import TmiDeployError
 
 
@@ -21,7 +21,7 @@ def check(
     """Check the live config of each app against TMI's rules (exit 1 on errors)."""
     from tmi_deploy.catalog.lint import lint_live
     from tmi_deploy.config.loader import load_environments
-    from tmi_deploy.live import fetch_live
+    from tmi_deploy.heroku.reads import fetch_live
 
     g = globals_of(ctx)
     findings: list[Any] = []

@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 from tmi_deploy.config.models import Environment, FromAddon, Role
 from tmi_deploy.errors import ApplyFailed, StalePlan, UncertainWrite
-from tmi_deploy.heroku import HerokuClient
-from tmi_deploy.live import fetch_app_config
+from tmi_deploy.heroku.client import HerokuClient
+from tmi_deploy.heroku.reads import fetch_app_config
 from tmi_deploy.plan.model import Change, EnvironmentPlan
 from tmi_deploy.plan.state import Live, LiveApp
 from tmi_deploy.plan.values import Inputs, resolve

@@ -1,12 +1,12 @@
-"""`plan --changed-since REF --shard I/N`: the git and file reading behind tmi_deploy.selection."""
+"""`plan --changed-since REF --shard I/N`: the git and file reading behind tmi_deploy.config.selection."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
+from tmi_deploy.config.selection import affected, parse_name_status, parse_shard, shard
 from tmi_deploy.errors import TmiDeployError
-from tmi_deploy.selection import affected, parse_name_status, parse_shard, shard
 
 
 def _git(folder: Path, *args: str) -> str:

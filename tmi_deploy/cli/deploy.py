@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tmi_deploy.cli_shell import (
+from tmi_deploy.cli.shell import (
     color,
     ensure_own_apps,
     err,
@@ -50,7 +50,7 @@ def plan(
     instance: Annotated[str | None, typer.Option("--instance", help="instance of a template, e.g. pr-123")] = None,
 ) -> None:
     """Read live state, diff it against the declaration, print the plan (exit 1 if apply would refuse it)."""
-    from tmi_deploy.cli_select import select
+    from tmi_deploy.cli.select import select
     from tmi_deploy.config.loader import load_environments
     from tmi_deploy.plan.planfile import check_output_path
 
@@ -79,7 +79,7 @@ def plan(
 
 def _plan_accounts(g: Any, envs: list[Any]) -> Any:
     """One client per account, all read concurrently; reports the requests each account spent."""
-    from tmi_deploy.accounts import by_account
+    from tmi_deploy.config.accounts import by_account
     from tmi_deploy.workflow import read_and_plan_accounts
 
     groups = by_account(envs)
@@ -133,8 +133,8 @@ def apply(
     instance: Annotated[str | None, typer.Option("--instance", help="instance of a template, e.g. pr-123")] = None,
 ) -> None:
     """Execute the plan for one environment, safely, and converge."""
+    from tmi_deploy.apply.lock import environment_lock
     from tmi_deploy.config.loader import load_environments
-    from tmi_deploy.lock import environment_lock
     from tmi_deploy.plan.planfile import read_plan_file
 
     g = globals_of(ctx)
@@ -164,7 +164,7 @@ async def _apply(client: Any, envs: list[Any], inputs: Any, saved: dict[str, Any
                  interactive: bool, allowed: list[str], provision_timeout: float, poll: float) -> Any:
     import asyncio
 
-    from tmi_deploy.apply import ApplyOptions
+    from tmi_deploy.apply.run import ApplyOptions
     from tmi_deploy.plan.render import render_text
     from tmi_deploy.workflow import apply_planned, check_reviewed, gate, read_and_plan
 
@@ -200,7 +200,7 @@ async def _apply(client: Any, envs: list[Any], inputs: Any, saved: dict[str, Any
 
 
 def _verify(g: Any, env: Any, web_urls: dict[str, str]) -> None:
-    from tmi_deploy.verify import verify_server
+    from tmi_deploy.heroku.verify import verify_server
 
     if g.sandbox:
         err("verify: skipped against the sandbox (its apps run no TMI server)")

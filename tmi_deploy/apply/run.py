@@ -16,11 +16,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 
-from tmi_deploy.apply_addons import AddonSteps, p
-from tmi_deploy.apply_config import ConfigStep
+from tmi_deploy.apply.addons import AddonSteps, p
+from tmi_deploy.apply.config import ConfigStep
 from tmi_deploy.config.models import Environment
 from tmi_deploy.errors import ApplyFailed, HerokuAPIError, StalePlan, UncertainWrite
-from tmi_deploy.heroku import HerokuClient
+from tmi_deploy.heroku.client import HerokuClient
 from tmi_deploy.plan.model import Change, EnvironmentPlan
 from tmi_deploy.plan.state import Live
 from tmi_deploy.plan.values import Inputs

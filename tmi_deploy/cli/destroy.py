@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tmi_deploy.cli_shell import (
+from tmi_deploy.cli.shell import (
     color,
     ensure_own_apps,
     err,
@@ -34,8 +34,8 @@ def destroy(
         "--allow-destroy", metavar="TOKEN", help="consent to destroying a protected add-on (repeatable)")] = None,
 ) -> None:
     """Destroy an environment's apps and add-ons (shows the plan, asks for its name)."""
+    from tmi_deploy.apply.lock import environment_lock
     from tmi_deploy.config.loader import load_environments
-    from tmi_deploy.lock import environment_lock
 
     g = globals_of(ctx)
     try:
@@ -53,7 +53,7 @@ def destroy(
 
 
 async def _destroy(client: Any, env: Any, token: str, confirm: str | None, allowed: list[str], poll: float) -> Any:
-    from tmi_deploy.apply import ApplyOptions
+    from tmi_deploy.apply.run import ApplyOptions
     from tmi_deploy.plan.render import render_text
     from tmi_deploy.workflow import apply_planned, gate, read_for_destroy
 

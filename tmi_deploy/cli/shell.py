@@ -18,7 +18,7 @@ import typer
 from tmi_deploy.errors import ConfigError, Problem, TmiDeployError
 
 if TYPE_CHECKING:
-    from tmi_deploy.heroku import HerokuClient
+    from tmi_deploy.heroku.client import HerokuClient
     from tmi_deploy.plan.values import Inputs
 
 T = TypeVar("T")
@@ -93,10 +93,10 @@ def make_clients(g: Globals, token_envs: list[str | None]) -> dict[str | None, t
     """One client per account; ``None`` is the default account (HEROKU_API_KEY, else ~/.netrc)."""
     import httpx
 
-    from tmi_deploy.heroku import HerokuClient, find_token
+    from tmi_deploy.heroku.client import HerokuClient, find_token
 
     if g.sandbox:
-        from tmi_deploy.cli_sandbox import SANDBOX_STATE
+        from tmi_deploy.cli.sandbox import SANDBOX_STATE
         from tmi_deploy.sandbox import SandboxSettings, create_app, sandbox_plan_key
 
         transport = httpx.ASGITransport(app=create_app(SandboxSettings(state_path=SANDBOX_STATE)))
@@ -121,7 +121,7 @@ def _named_token(name: str) -> str:
 
 
 def make_inputs(token: str, *, applying: bool = False, interactive: bool = False) -> Inputs:
-    from tmi_deploy.local_inputs import fingerprint_key, read_secret_file
+    from tmi_deploy.cli.inputs import fingerprint_key, read_secret_file
     from tmi_deploy.plan.values import Inputs
 
     material = os.environ.get("TMI_DEPLOY_PLAN_KEY") or token
@@ -131,7 +131,7 @@ def make_inputs(token: str, *, applying: bool = False, interactive: bool = False
 
 def resolving_inputs(inputs: Inputs, interactive: bool) -> Inputs:
     """What the applier resolves with: it may generate secrets, and ask at a terminal."""
-    from tmi_deploy.local_inputs import generate_secret
+    from tmi_deploy.cli.inputs import generate_secret
     from tmi_deploy.plan.escape import visible
 
     def prompt(name: str, question: str) -> str | None:
@@ -143,7 +143,7 @@ def resolving_inputs(inputs: Inputs, interactive: bool) -> Inputs:
 
 def ensure_own_apps(g: Globals, env: Any) -> None:
     """Before writing or destroying: no other environment (loadable from the folder) declares these apps."""
-    from tmi_deploy.accounts import ensure_sole_owner
+    from tmi_deploy.config.accounts import ensure_sole_owner
     from tmi_deploy.config.loader import discover, load_environment
 
     others = []

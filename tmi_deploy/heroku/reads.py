@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from tmi_deploy.config.models import AppDesired, Environment
 from tmi_deploy.errors import HerokuAPIError
-from tmi_deploy.heroku import HerokuClient
+from tmi_deploy.heroku.client import HerokuClient
 from tmi_deploy.plan.state import Live, LiveAddon, LiveApp, LiveFormation
 
 T = TypeVar("T")

@@ -3,7 +3,7 @@
 Reads retry with exponential backoff and jitter on 5xx, timeouts and dropped connections. Writes that
 are not idempotent (add-on create, a config PATCH) are never retried blindly: after an unclear outcome
 the caller re-reads. The rate-limit budget (RateLimit-Remaining) paces requests when it runs low
-(tmi_deploy.pacing) and a 429 waits for the refill instead of failing; only a budget that does not
+(tmi_deploy.heroku.pacing) and a 429 waits for the refill instead of failing; only a budget that does not
 refill within ``max_wait`` seconds is an error. Tokens and response bodies never reach messages.
 
 Answers are checked before anyone reads them: a redirect, an empty or non-JSON body (an HTML page from a
@@ -27,7 +27,6 @@ from typing import Any
 import httpx
 
 from tmi_deploy import DEFAULT_API_URL, __version__
-from tmi_deploy.api_shapes import shape_problem
 from tmi_deploy.errors import (
     CredentialsError,
     HerokuAPIError,
@@ -36,7 +35,8 @@ from tmi_deploy.errors import (
     TokenRejected,
     UncertainWrite,
 )
-from tmi_deploy.pacing import Budget
+from tmi_deploy.heroku.pacing import Budget
+from tmi_deploy.heroku.shapes import shape_problem
 
 ACCEPT = "application/vnd.heroku+json; version=3"
 USER_AGENT = f"tmi-deploy/{__version__} (+https://github.com/ericfitz/tmi) httpx/{httpx.__version__}"
