@@ -144,3 +144,32 @@ def test_schema_checker_rejects_wrong_shapes() -> None:
     checker.check("GET", "/apps/x/formation", 200, [])
     assert len(checker.errors) == 4 and checker.checked == 4
 
+
+
+def test_domains_acm_logs_and_authorizations(heroku: Driver) -> None:
+    heroku("apps:create", APP, "--region", "us")
+    added = heroku("domains:add", "tmi.example.com", "-a", APP).stdout
+    domain = heroku.app()["domains"][0]
+    assert domain["hostname"] == "tmi.example.com" and domain["cname"] in added  # the DNS target to set
+    listed = heroku("domains", "-a", APP).stdout
+    assert "tmi.example.com" in listed and f"{APP}-{heroku.app()['suffix']}.herokuapp.com" in listed
+    heroku.sb.post(f"/__sandbox/apps/{APP}/deploy", json={})
+    heroku("ps:scale", "web=2:standard-1x", "-a", APP)
+    heroku("certs:auto:enable", "-a", APP)
+    assert heroku.app()["acm"] is True
+    heroku("config:set", "TMI_LOG_LEVEL=debug", "-a", APP)
+    lines = heroku("logs", "-n", "5", "-a", APP).stdout.splitlines()
+    assert len(lines) == 5, lines
+    text = "\n".join(lines)
+    assert "app[api]: Set TMI_LOG_LEVEL config vars by user operator@example.com" in text  # the latest release
+    assert f"app[api]: Release v{len(heroku.app()['releases'])} created" in text
+    assert "heroku[router]: at=info method=GET" in text and "dyno=web.2" in text  # one line per running web dyno
+    router_only = heroku("logs", "-n", "5", "--dyno", "router", "-a", APP).stdout.splitlines()
+    assert len(router_only) == 2 and all("heroku[router]" in line for line in router_only)
+    created = heroku("authorizations:create", "-d", "tmi-deploy CI", "-s", "global").stdout
+    auth = next(iter(heroku.box.state["authorizations"].values()))
+    assert auth["token"] in created
+    listing = heroku("authorizations").stdout
+    assert "tmi-deploy CI" in listing and auth["id"] in listing and auth["token"] not in listing
+    heroku("authorizations:revoke", auth["id"])
+    assert heroku.box.state["authorizations"] == {}

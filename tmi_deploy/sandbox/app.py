@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from tmi_deploy.sandbox import routes_cli
+from tmi_deploy.sandbox import logs, routes_cli
 from tmi_deploy.sandbox.control import control_ops
 from tmi_deploy.sandbox.errors import SandboxError
 from tmi_deploy.sandbox.faults import Fault, FaultInjector, FaultSpec
@@ -33,7 +33,9 @@ from tmi_deploy.sandbox.http_responses import Listing, Reply, error_response, js
 from tmi_deploy.sandbox.platform import Platform
 from tmi_deploy.sandbox.request_body import read_json
 from tmi_deploy.sandbox.request_schema import validate
+from tmi_deploy.sandbox.routes_access import access_ops, app_log_ops
 from tmi_deploy.sandbox.routes_api import Call, Handler, account_ops, addon_ops, app_addon_ops, app_dyno_ops, catalog_ops
+from tmi_deploy.sandbox.routes_domains import domain_ops
 from tmi_deploy.sandbox.store import StateFile, file_lock, load_state
 
 
@@ -93,9 +95,10 @@ class Sandbox:
 
     # ---- routing --------------------------------------------------------------------------------
     def _routes(self) -> list[BaseRoute]:
-        top = [*catalog_ops(), *account_ops(), *addon_ops(), *routes_cli.top_ops()]
-        under_app = [*app_addon_ops(), *app_dyno_ops(), *routes_cli.app_ops()]
+        top = [*catalog_ops(), *account_ops(), *addon_ops(), *access_ops(), *routes_cli.top_ops()]
+        under_app = [*app_addon_ops(), *app_dyno_ops(), *domain_ops(), *app_log_ops(), *routes_cli.app_ops()]
         return [
+            Route(logs.STREAM_PATH, logs.stream_endpoint(self), methods=["GET"]),
             *(self._route(method, path, "", fn) for method, path, fn in top),
             Mount("/apps/{app}", routes=[self._route(m, path, "/apps/{app}", fn) for m, path, fn in under_app]),
             Mount("/__sandbox", routes=[self._route(m, path, "/__sandbox", fn) for m, path, fn in control_ops(self)]),

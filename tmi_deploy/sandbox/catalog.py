@@ -39,6 +39,11 @@ DYNO_SIZES: list[tuple[str, str, int, float, bool, int, float]] = [
 ]
 ECO_POOL_HOURS = 1000
 ASYNC_SERVICES = ("heroku-postgresql", "heroku-redis")  # provisioned in the background, the var set later
+# A second database of these services is attached as <PREFIX>_<COLOR> (HEROKU_POSTGRESQL_AMBER_URL ...).
+COLORED_SERVICES = {"heroku-postgresql": "HEROKU_POSTGRESQL", "heroku-redis": "HEROKU_REDIS"}
+ATTACHMENT_COLORS = ("AMBER", "AQUA", "BLACK", "BLUE", "BRONZE", "BROWN", "CHARCOAL", "COBALT", "COPPER", "CRIMSON",
+                     "CYAN", "GOLD", "GRAY", "GREEN", "IVORY", "JADE", "LAVENDER", "MAROON", "MAUVE", "NAVY", "OLIVE",
+                     "ONYX", "ORANGE", "PINK", "PUCE", "PURPLE", "RED", "ROSE", "SILVER", "TEAL", "WHITE", "YELLOW")
 
 # service, human name, default attachment, [(plan, human, cents/month, default)]
 SERVICES: list[tuple[str, str, str, list[tuple[str, str, int, bool]]]] = [

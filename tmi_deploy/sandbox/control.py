@@ -10,12 +10,13 @@ from tmi_deploy.sandbox import views
 from tmi_deploy.sandbox.errors import invalid
 from tmi_deploy.sandbox.faults import FaultInjector, FaultSpec
 from tmi_deploy.sandbox.routes_api import Call, Op
+from tmi_deploy.sandbox.rules_apps import APP_NAME
 from tmi_deploy.sandbox.store import empty_state
 
 if TYPE_CHECKING:
     from tmi_deploy.sandbox.app import Sandbox
 
-SETTINGS = ("provisioning_seconds", "tokens", "ratelimit_capacity")
+SETTINGS = ("provisioning_seconds", "tokens", "ratelimit_capacity", "teams")
 
 
 def _number(body: dict[str, Any], key: str, low: float, high: float) -> float:
@@ -29,6 +30,12 @@ def _tokens(value: Any) -> list[str]:
     # An empty list would mean "any token": the control plane may narrow access, never open it.
     if not isinstance(value, list) or not value or not all(isinstance(t, str) and t.strip() for t in value):
         raise invalid("tokens must be a non-empty list of non-empty strings")
+    return list(value)
+
+
+def _teams(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(t, str) and APP_NAME.fullmatch(t) for t in value):
+        raise invalid("teams must be a list of team names (lowercase letters, digits and dashes)")
     return list(value)
 
 
@@ -50,6 +57,8 @@ def _settings(box: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
         updates["ratelimit_capacity"] = int(_number(body, "ratelimit_capacity", 1, 1e9))
     if "tokens" in body:
         updates["tokens"] = _tokens(body["tokens"])
+    if "teams" in body:
+        updates["teams"] = _teams(body["teams"])
     latency = _number(body, "latency_ms", 0, 60_000) if "latency_ms" in body else None
     spec = _faults(body) if "faults" in body else None
     box.state.update(updates)  # validated all first: a refused request changes nothing

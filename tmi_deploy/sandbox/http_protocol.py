@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 RATE_CAPACITY = 4500
 RATE_REFILL_PER_SECOND = 75 / 60
 ACCEPT_PREFIX = "application/vnd.heroku+json"
+LOG_STREAMS = "/__sandbox/log-streams/"
 PUBLIC_READS = ("/addon-services", "/plans", "/regions", "/stacks", "/dyno-sizes")
 MISSING_VERSION = SandboxError(400, "missing_version", "Please specify a version along with Heroku's API MIME type. "
                                "For example, `Accept: application/vnd.heroku+json; version=3`.")
@@ -122,6 +123,9 @@ class Protocol:
             return
         scope["path"] = scope["path"].rstrip("/") or "/"
         headers = Headers(scope=scope)
+        if scope["path"].startswith(LOG_STREAMS):  # the session id in the URL is the credential, as on Logplex
+            await self.app(scope, receive, send)
+            return
         if scope["path"].startswith("/__sandbox"):
             if self.sandbox.account_for(bearer_token(headers)) is None:
                 await send_error(send, UNAUTHORIZED)

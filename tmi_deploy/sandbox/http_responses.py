@@ -88,6 +88,15 @@ def parse_range(header: str | None, listing: Listing) -> Page:
     return Page(field_name, start.strip() or None, bracket != "]", limit, order)
 
 
+def order_key(value: Any) -> tuple[int, int, str]:
+    """A total order over what a range field may hold (numbers, text, missing), so no Range can crash a sort."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (0, value, "")
+    if value is None:
+        return (2, 0, "")
+    return (1, 0, str(value))
+
+
 def _after(items: list[dict[str, Any]], page: Page) -> list[dict[str, Any]]:
     if page.start is None:
         return items
@@ -96,20 +105,21 @@ def _after(items: list[dict[str, Any]], page: Page) -> list[dict[str, Any]]:
         if not re.fullmatch(r"-?\d{1,12}", page.start):
             raise bad_request(RANGE_HELP)
         bound = int(page.start)
+    limit = order_key(bound)
 
     def keep(item: dict[str, Any]) -> bool:
-        value = item.get(page.field_name)
-        if value == bound:
+        value = order_key(item.get(page.field_name))
+        if value == limit:
             return page.inclusive
-        return bool(value < bound) if page.order == "desc" else bool(value > bound)
+        return value < limit if page.order == "desc" else value > limit
 
     return [i for i in items if keep(i)]
 
 
 def list_response(request: Request, listing: Listing) -> Response:
     page = parse_range(request.headers.get("range"), listing)
-    def sort_key(item: dict[str, Any]) -> Any:
-        return item.get(page.field_name)
+    def sort_key(item: dict[str, Any]) -> tuple[int, int, str]:
+        return order_key(item.get(page.field_name))
 
     items = sorted(listing.items, key=sort_key, reverse=(page.order == "desc"))
     items = _after(items, page)

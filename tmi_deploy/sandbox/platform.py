@@ -1,15 +1,18 @@
-"""The emulated platform: the state plus every resource rule (apps, add-ons, dynos)."""
+"""The emulated platform: the state plus every resource rule (apps, add-ons, dynos, domains, access, logs)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from tmi_deploy.sandbox.logs import LogRules
+from tmi_deploy.sandbox.rules_access import AccessRules
 from tmi_deploy.sandbox.rules_addons import AddonRules
 from tmi_deploy.sandbox.rules_apps import AppRules
+from tmi_deploy.sandbox.rules_domains import DomainRules
 from tmi_deploy.sandbox.rules_dynos import DynoRules
 
 
-class Platform(AppRules, AddonRules, DynoRules):
+class Platform(AppRules, AddonRules, DynoRules, DomainRules, AccessRules, LogRules):
     """Operations on the state dict. Each raises SandboxError the way Heroku answers."""
 
     def app_json(self, app: dict[str, Any]) -> dict[str, Any]:

@@ -92,8 +92,6 @@ def account_ops() -> list[Op]:
         ("GET", "/apps", lambda c: Listing([views.app(c.p, a) for a in c.p.state["apps"].values()], "id",
                                            ("id", "name", "updated_at"))),
         ("POST", "/apps", lambda c: Reply(201, views.app(c.p, c.p.create_app(c.obj())))),
-        ("POST", "/teams/apps", lambda c: Reply(201, views.app(c.p, c.p.create_app(
-            c.obj(), team=str(c.obj().get("team") or "team"))))),
         ("GET", "/apps/{app}", lambda c: views.app(c.p, c.app)),
         ("PATCH", "/apps/{app}", lambda c: views.app(c.p, c.p.update_app(c.app, c.obj()))),
         ("DELETE", "/apps/{app}", lambda c: views.app(c.p, c.p.delete_app(c.app))),
@@ -150,7 +148,7 @@ def app_addon_ops() -> list[Op]:
 
 
 def app_dyno_ops() -> list[Op]:
-    """Under /apps/{app}: features, formation, dynos, buildpacks, collaborators, domains."""
+    """Under /apps/{app}: features, formation, dynos, buildpacks, collaborators (domains: routes_domains.py)."""
     return [
         ("GET", "/features", lambda c: Listing([views.feature(c.p, c.app, f) for f in c.p.features])),
         ("GET", "/features/{feature}", lambda c: views.feature(c.p, c.app, c.params["feature"])),
@@ -165,11 +163,11 @@ def app_dyno_ops() -> list[Op]:
             c.app, c.obj(), c.params["ptype"]))),
         ("GET", "/buildpack-installations", lambda c: Listing(list(c.app["buildpacks"]), "ordinal", ("ordinal",))),
         ("PUT", "/buildpack-installations", lambda c: c.p.set_buildpacks(c.app, c.body)),
-        ("GET", "/collaborators", lambda c: Listing([views.collaborator(c.app, x) for x in c.p.collaborators(c.app)])),
+        ("GET", "/collaborators", lambda c: Listing([views.collaborator(c.app, x) for x in c.p.collaborators(c.app)],
+                                                    "id", ("id",))),
         ("POST", "/collaborators", lambda c: Reply(201, views.collaborator(c.app, c.p.add_collaborator(c.app, c.obj())))),
         ("GET", "/collaborators/{collab}", lambda c: views.collaborator(
             c.app, c.p.find_collaborator(c.app, c.params["collab"]))),
         ("DELETE", "/collaborators/{collab}", lambda c: views.collaborator(
             c.app, c.p.remove_collaborator(c.app, c.params["collab"]))),
-        ("GET", "/domains", lambda c: Listing([views.domain(c.app)], "hostname", ("hostname", "id"))),
     ]

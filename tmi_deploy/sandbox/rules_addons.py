@@ -57,7 +57,7 @@ class AddonRules(PlatformBase):
         attachment = body.get("attachment") or {}
         if not isinstance(attachment, dict):
             raise invalid("attachment must be an object")
-        att_name = attachment.get("name") or catalog.default_attachment(service)
+        att_name = attachment.get("name") or self.default_attachment_name(app, service)
         self._check_attachment_name(app, att_name)
         name = body.get("name")
         if name is None:
@@ -80,6 +80,17 @@ class AddonRules(PlatformBase):
         if not addon["asynchronous"]:
             self.finish_provisioning(addon)
         return addon
+
+    def default_attachment_name(self, app: dict[str, Any], service: str) -> str:
+        """The service's usual name (DATABASE, REDIS); a second Postgres or Key-Value Store on the app gets
+        HEROKU_POSTGRESQL_<COLOR> / HEROKU_REDIS_<COLOR>, the first color no attachment of the app uses."""
+        usual = catalog.default_attachment(service)
+        taken = {a["name"] for a in self.state["attachments"].values() if a["app_id"] == app["id"]}
+        if usual not in taken or service not in catalog.COLORED_SERVICES:
+            return usual
+        prefix = catalog.COLORED_SERVICES[service]
+        free = (f"{prefix}_{color}" for color in catalog.ATTACHMENT_COLORS if f"{prefix}_{color}" not in taken)
+        return next(free, usual)  # every color taken: the usual name, which the name check then refuses
 
     def provisioning_delay(self, service: str) -> float:
         """Postgres and Key-Value Store provision in the background; the other add-ons answer at once."""
@@ -189,7 +200,7 @@ class AddonRules(PlatformBase):
         """POST /addon-attachments (addons:attach): the add-on's vars appear on another app, in a release."""
         addon = self.find_addon(_ident(body.get("addon")))
         app = self.find_app(_ident(body.get("app")))
-        name = body.get("name") or catalog.default_attachment(addon["service"])
+        name = body.get("name") or self.default_attachment_name(app, addon["service"])
         self._check_attachment_name(app, name)
         att = self.attach(addon, app, name)
         for suffix, value in addon["credentials"].items():

@@ -23,7 +23,7 @@ def account(p: Platform) -> dict[str, Any]:
 
 def app(p: Platform, item: dict[str, Any]) -> dict[str, Any]:
     return {
-        "acm": False, "archived_at": None, "buildpack_provided_description": (
+        "acm": bool(item.get("acm", False)), "archived_at": None, "buildpack_provided_description": (
             item["buildpacks"][0]["buildpack"]["name"] if item["buildpacks"] else None),
         "build_stack": item["build_stack"], "created_at": item["created_at"],
         "generation": {"id": catalog.uuid_for("gen", "cedar"), "name": "cedar"},
