@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tmi_deploy.catalog.checks import USERINFO, check_type
 from tmi_deploy.catalog.rule import Rule
+from tmi_deploy.catalog.rules_domains import rule_acm_dynos, rule_domain_hostname, rule_domain_url
 from tmi_deploy.catalog.rules_platform import (
     rule_app_name,
     rule_config_size,
@@ -55,6 +56,9 @@ RULES: tuple[Rule, ...] = (
     Rule(rule_dyno_mix, ("DYNO-MIX",), live=False),
     Rule(rule_app_name, ("APP-NAME",), live=False),
     Rule(rule_config_size, ("CONFIG-SIZE",), live=False),
+    Rule(rule_domain_hostname, ("DOMAIN",), live=False),
+    Rule(rule_acm_dynos, ("ACM-DYNO",), live=False),
+    Rule(rule_domain_url, ("DOMAIN-URL",), live=False),
 )
 
 

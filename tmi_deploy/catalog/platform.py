@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from tmi_deploy.config.rules import APP_NAME
 
 # Common Runtime dyno sizes (Dev Center "Dyno Types"); Private-*/Shield-* run only in Private Spaces.
@@ -16,6 +19,12 @@ MAX_PERFORMANCE_PER_TYPE = 10  # Performance dynos per process type, unless rais
 MAX_DYNOS_PER_APP = 100  # across all process types, unless raised on request
 # All config var keys and values of one app together (Dev Center "Limits").
 MAX_CONFIG_BYTES = 32 * 1024
+
+# Custom domains (Dev Center "Custom Domain Names for Apps", "Automated Certificate Management"; docs/domains.md).
+DOMAINS_PER_APP = 1000
+DOMAIN_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+HEROKU_ZONES = ("herokuapp.com", "herokudns.com", "herokussl.com", "heroku.com")
+ACM_REFUSED_SIZES = ("eco",)  # ACM needs paid dynos: Basic and above
 
 # The Platform API's app name pattern (hyper-schema, app/definitions/name), applied with fullmatch:
 # `$` would also accept a trailing newline.
@@ -40,3 +49,26 @@ def app_name_problem(name: str) -> str | None:
 
 def base64_length(raw_bytes: int) -> int:
     return 4 * ((raw_bytes + 2) // 3)
+
+
+def hostname_problem(hostname: Any) -> str | None:
+    """Why `hostname` is not a hostname Heroku accepts (None: it is one)."""
+    if not isinstance(hostname, str) or not hostname:
+        return "Hostname must be a non-empty text."
+    if len(hostname) > 253:
+        return "Hostname must be at most 253 characters."
+    if hostname != hostname.lower():
+        return f"Hostname {hostname} must be lowercase."
+    labels = hostname.split(".")
+    if len(labels) < 2:
+        return f"Hostname {hostname} must have a domain and a top-level domain (such as www.example.com)."
+    if labels[0] == "*":
+        labels = labels[1:]
+    if not all(DOMAIN_LABEL.fullmatch(label) for label in labels) or len(labels) < 2:
+        return (f"Hostname {hostname} is invalid: labels of letters, digits and inner hyphens (at most 63 each), "
+                "separated by dots; a wildcard only as the whole first label (*.example.com).")
+    if labels[-1].isdigit():
+        return f"Hostname {hostname} is an IP address; give a domain name."
+    if any(hostname == zone or hostname.endswith("." + zone) for zone in HEROKU_ZONES):
+        return f"Hostname {hostname} is in a Heroku domain; only your own domains can be added."
+    return None

@@ -12,6 +12,7 @@ from tmi_deploy.config.models import (
     AppDesired,
     AppFile,
     Consent,
+    DomainsDesired,
     EnvironmentFile,
     Formation,
     FromAddon,
@@ -115,12 +116,26 @@ def _to_app(ctx: LoadContext, role: Role, spec: AppFile, roles: set[Role], probl
     return AppDesired(
         role=role,
         name=spec.name, region=spec.region or DEFAULT_REGION, stack=spec.stack or DEFAULT_STACK,
-        team=spec.team, url=spec.url.rstrip("/") if spec.url else None, config=config,
+        team=spec.team, url=_public_url(spec), config=config, domains=_domains(spec, problem, (*base, "domains")),
         addons=_addons(role, spec, problem),
         features=dict(spec.features or {}), formation=formation,
         buildpacks=tuple(spec.buildpacks) if spec.buildpacks is not None else None,
         collaborators=tuple(spec.collaborators or ()), origin=problem.origin(base), field_origins=field_origins,
     )
+
+
+def _public_url(spec: AppFile) -> str | None:
+    """`url:` as written, else the first declared custom domain (docs/domains.md), else None (Heroku's web_url)."""
+    if spec.url:
+        return spec.url.rstrip("/")
+    named = [h for h in (spec.domains.hostnames if spec.domains else []) if not h.startswith("*.")]
+    return f"https://{named[0]}" if named else None
+
+
+def _domains(spec: AppFile, problem: Reporter, at: KeyPath) -> DomainsDesired | None:
+    if spec.domains is None:
+        return None
+    return DomainsDesired(hostnames=tuple(spec.domains.hostnames), acm=spec.domains.acm, origin=problem.origin(at))
 
 
 def _config(ctx: LoadContext, role: Role, spec: AppFile, roles: set[Role], problem: Reporter) -> dict[str, VarSpec]:

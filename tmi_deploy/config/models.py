@@ -109,6 +109,12 @@ class AddonSpec(Strict):
     plan: str = Field(pattern=r"^[a-z0-9-]+:[a-z0-9-]+$", description="service:plan")
 
 
+class DomainsSpec(Strict):
+    hostnames: list[str] = Field(description="custom hostnames the app serves, e.g. tmi.example.com; the first "
+                                             "is the app's public origin unless url: says otherwise")
+    acm: bool = Field(True, description="Heroku's Automated Certificate Management (needs Basic dynos or above)")
+
+
 class AppFile(Strict):
     # Checked after a template's {instance} is replaced; editors see a pattern that allows the placeholder.
     name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$"), WithJsonSchema(
@@ -117,7 +123,9 @@ class AppFile(Strict):
     region: str | None = None
     stack: str | None = None
     team: str | None = None
-    url: str | None = Field(None, description="public origin if not the herokuapp.com one (custom domain)")
+    url: str | None = Field(None, description="public origin if not the herokuapp.com one (default: "
+                                              "https:// and the first of domains.hostnames)")
+    domains: DomainsSpec | None = Field(None, description="custom domains; absent: tmi-deploy leaves them alone")
     config: dict[str, ValueSource | None] | None = None
     addons: dict[str, AddonSpec | str | None] | None = Field(
         None, description="attachment name -> 'service:plan' (or {plan: ...})")
@@ -205,6 +213,12 @@ class AddonDesired(Strict):
         return self.plan.split(":", 1)[0]
 
 
+class DomainsDesired(Strict):
+    hostnames: tuple[str, ...]
+    acm: bool
+    origin: Origin
+
+
 class AppDesired(Strict):
     role: Role
     name: str
@@ -220,6 +234,7 @@ class AppDesired(Strict):
     collaborators: tuple[str, ...]
     origin: Origin
     field_origins: dict[str, Origin] = {}  # "features.X", "formation.web", "buildpacks", "collaborators"
+    domains: DomainsDesired | None = None  # None: not declared, so live domains are not tmi-deploy's
 
     def origin_of(self, key: str) -> Origin:
         return self.field_origins.get(key, self.origin)

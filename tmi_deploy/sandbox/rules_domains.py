@@ -8,43 +8,17 @@ Both take `provisioning_seconds` (the same clock as add-on provisioning), so cli
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
+from tmi_deploy.catalog.platform import DOMAINS_PER_APP, hostname_problem
 from tmi_deploy.sandbox.errors import SandboxError, invalid, not_found
 from tmi_deploy.sandbox.rules_base import PlatformBase
 from tmi_deploy.sandbox.store import now
 
-DOMAINS_PER_APP = 1000
-LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
-HEROKU_ZONES = ("herokuapp.com", "herokudns.com", "herokussl.com", "heroku.com")
 # Hostnames served by apps of other Heroku accounts: a domain is unique across all of Heroku.
 FOREIGN_DOMAINS = ("www.salesforce.com", "tmi.example.org", "taken.example.com")
 NOUNS = ("willow", "harbor", "meadow", "summit", "canyon", "glacier", "prairie", "lagoon")
-
-
-def hostname_problem(hostname: Any) -> str | None:
-    """Why `hostname` is not a hostname Heroku accepts (None: it is one)."""
-    if not isinstance(hostname, str) or not hostname:
-        return "Hostname must be a non-empty text."
-    if len(hostname) > 253:
-        return "Hostname must be at most 253 characters."
-    if hostname != hostname.lower():
-        return f"Hostname {hostname} must be lowercase."
-    labels = hostname.split(".")
-    if len(labels) < 2:
-        return f"Hostname {hostname} must have a domain and a top-level domain (such as www.example.com)."
-    if labels[0] == "*":
-        labels = labels[1:]
-    if not all(LABEL.fullmatch(label) for label in labels) or len(labels) < 2:
-        return (f"Hostname {hostname} is invalid: labels of letters, digits and inner hyphens (at most 63 each), "
-                "separated by dots; a wildcard only as the whole first label (*.example.com).")
-    if labels[-1].isdigit():
-        return f"Hostname {hostname} is an IP address; give a domain name."
-    if any(hostname == zone or hostname.endswith("." + zone) for zone in HEROKU_ZONES):
-        return f"Hostname {hostname} is in a Heroku domain; only your own domains can be added."
-    return None
 
 
 class DomainRules(PlatformBase):
