@@ -183,3 +183,24 @@ def test_a_second_postgres_is_attached_with_a_color() -> None:
     named = http.post("/apps/tmi-range/addons", json={"plan": "heroku-postgresql:essential-0",
                                                       "attachment": {"name": "DATABASE"}})
     assert named.status_code == 422  # an explicit name that is taken is still refused
+
+
+BAD_BODIES = [b"\xff\xfe", b"[]", b"null", b'"text"', b'{"x": 1e400}', b'{"name": {"id": null}, "hostname": [], "team": 5}']
+
+
+def test_every_route_answers_malformed_bodies_with_a_json_error() -> None:
+    box, http, params = populated()
+    routes = []
+    for route in box.asgi.routes:
+        for sub in getattr(route, "routes", [route]):
+            method, _, template = str(sub.name).partition(" ")
+            if method and not template.startswith("/__sandbox"):
+                routes.append((method, re.sub(r"{(\w+)}", lambda m: params[m.group(1)], template)))
+    assert len(routes) > 70
+    routes.sort(key=lambda r: (r[0] == "DELETE", r[1] == "/apps/tmi-range"))  # removals last, the app itself at the end
+    for (method, path), body in ((r, b) for r in routes for b in BAD_BODIES):
+        response = http.request(method, path, content=body, headers={"Content-Type": "application/json"})
+        assert response.status_code < 500, f"{method} {path} {body!r}: {response.text}"
+        if response.status_code >= 400:
+            error = response.json()
+            assert isinstance(error["id"], str) and isinstance(error["message"], str), (method, path, body)
