@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from tmi_deploy.catalog.variables import lookup
+from tmi_deploy.kinds import domains
 from tmi_deploy.plan.escape import UNSAFE
 from tmi_deploy.plan.state import Live, LiveApp
 from tmi_deploy.plan.urls import origin_of, url_part, with_sslmode
@@ -125,6 +126,8 @@ def _app_section(app: LiveApp, live: Live, skipped: list[str]) -> dict[str, Any]
         section["formation"] = {t: {"quantity": f.quantity, "size": f.size} for t, f in sorted(app.formation.items())}
     if app.collaborators:
         section["collaborators"] = list(app.collaborators)
+    if domain_section := domains.import_section(app):
+        section["domains"] = domain_section
     section["config"] = _config_section(app, live, skipped)
     return section
 

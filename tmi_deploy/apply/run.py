@@ -21,6 +21,7 @@ from tmi_deploy.apply.config import ConfigStep
 from tmi_deploy.config.models import Environment
 from tmi_deploy.errors import ApplyFailed, HerokuAPIError, StalePlan, UncertainWrite
 from tmi_deploy.heroku.client import HerokuClient
+from tmi_deploy.kinds import domains
 from tmi_deploy.plan.model import Change, EnvironmentPlan
 from tmi_deploy.plan.state import Live
 from tmi_deploy.plan.values import Inputs
@@ -115,6 +116,7 @@ class Applier:
                   for c in collaborators if c.action == "create"]
         steps += [(f"remove collaborator {c.key} from {c.app}", partial(self._remove_collaborator, c))
                   for c in collaborators if c.action == "delete"]
+        steps += domains.apply_steps(self.client, list(self.plan.changes), self.options.progress)
         steps += self.addons.destroy_steps()
         return steps + [(f"destroy app {c.app}", partial(self._delete_app, c))
                         for c in kinds.get("app", []) if c.action == "delete"]

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from tmi_deploy.config.models import AppDesired, Environment
 from tmi_deploy.errors import HerokuAPIError
 from tmi_deploy.heroku.client import HerokuClient
+from tmi_deploy.kinds import domains
 from tmi_deploy.plan.state import Live, LiveAddon, LiveApp, LiveFormation
 
 T = TypeVar("T")
@@ -56,6 +57,7 @@ class AppReads:
     features: Any = None
     buildpacks: Any = None
     collaborators: Any = None
+    domains: Any = None
 
 
 async def fetch_lives(client: HerokuClient, envs: list[Environment], everything: bool = False) -> list[Live]:
@@ -112,7 +114,8 @@ async def _fetch_app(client: HerokuClient, app: AppDesired, everything: bool) ->
         _maybe(client.get(f"{base}/config-vars")), _maybe(client.list(f"{base}/formation")),
         optional(everything or bool(app.features), "features"),
         optional(everything or app.buildpacks is not None, "buildpack-installations", "ordinal"),
-        optional(everything or bool(app.collaborators), "collaborators"))
+        optional(everything or bool(app.collaborators), "collaborators"),
+        optional(everything or app.domains is not None, "domains", "hostname"))
     return AppReads(*found)
 
 
@@ -144,7 +147,8 @@ def _live_app(desired: AppDesired, account: Account, reads: AppReads) -> LiveApp
         buildpacks=tuple(b["buildpack"]["name"] for b in sorted(_listed(reads.buildpacks), key=lambda b: b["ordinal"])),
         collaborators=tuple(sorted(c["user"]["email"] for c in _listed(reads.collaborators)
                                    if c.get("role") != "owner")),
-        owner=(app.get("owner") or {}).get("email"))
+        owner=(app.get("owner") or {}).get("email"),
+        domains=domains.parse_live(reads.domains) if reads.domains is not None else None, acm=bool(app.get("acm")))
 
 
 def _suffixes(addon: dict[str, Any], names: tuple[str, ...]) -> set[str]:

@@ -18,11 +18,11 @@ from tmi_deploy.config.models import Role
 
 PLAN_FORMAT_VERSION = 1
 
-Kind = Literal["app", "addon", "config", "feature", "formation", "buildpacks", "collaborator"]
+Kind = Literal["app", "addon", "config", "feature", "formation", "buildpacks", "collaborator", "domain"]
 Action = Literal["create", "update", "delete", "replace", "rename"]
 SYMBOLS: dict[str, str] = {"create": "+", "update": "~", "delete": "-", "replace": "-/+", "rename": "~>"}
 KIND_ORDER: dict[str, int] = {"app": 0, "addon": 1, "config": 2, "feature": 3, "formation": 4, "buildpacks": 5,
-                              "collaborator": 6}
+                              "collaborator": 6, "domain": 7}
 ROLE_ORDER: dict[str, int] = {"server": 0, "client": 1}
 KNOWN_AFTER_APPLY = "(known after apply)"
 SENSITIVE = "(sensitive)"

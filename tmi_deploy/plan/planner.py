@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from tmi_deploy.catalog.platform import COMMON_RUNTIME_SIZES
 from tmi_deploy.config.models import AddonDesired, AppDesired, Environment
 from tmi_deploy.errors import Problem
+from tmi_deploy.kinds import domains
 from tmi_deploy.plan.blockers import PG_MIGRATION, Notes, addon_token, delete_share, findings_as_blockers, nearest, with_consents
 from tmi_deploy.plan.config_diff import config_changes
 from tmi_deploy.plan.costs import ECO_POOL_HOURS, HOURS_PER_MONTH, app_costs
@@ -62,6 +63,7 @@ def plan_environment(env: Environment, live: Live, inputs: Inputs, findings: Ite
             + _formation_changes(app, live_app, live, notes)
             + _buildpack_changes(app, live_app)
             + _collaborator_changes(env, app, live_app, notes)
+            + domains.compare(app, live_app, notes)
         )
         changes.extend(app_changes)
         before, after, eco_before, eco_after = app_costs(app, live_app, live, app_changes)

@@ -32,6 +32,13 @@ class LiveFormation(Frozen):
     size: str  # lower case, e.g. standard-2x
 
 
+class LiveDomain(Frozen):
+    hostname: str
+    cname: str | None  # the DNS target the operator points the hostname at
+    status: str  # pending, succeeded, ...
+    acm_status: str | None = None
+
+
 class LiveApp(Frozen):
     role: Role
     name: str
@@ -49,6 +56,8 @@ class LiveApp(Frozen):
     buildpacks: tuple[str, ...] = ()
     collaborators: tuple[str, ...] = ()
     owner: str | None = None
+    domains: tuple[LiveDomain, ...] | None = None  # custom domains; None: not read (not declared)
+    acm: bool = False
 
     def addon_owned_vars(self) -> set[str]:
         return {name for addon in self.addons for name in addon.config_vars}
