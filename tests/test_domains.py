@@ -135,3 +135,17 @@ def test_import_writes_the_live_domains() -> None:
         LiveDomain(hostname="api.example.com", cname="a.herokudns.com", status="succeeded"),))
     assert domains.import_section(live) == {"hostnames": ["api.example.com"], "acm": True}
     assert domains.import_section(live.model_copy(update={"domains": ()})) is None
+
+
+@pytest.mark.parametrize(("hostnames", "expected"), [
+    ("[tmi.example.com, tmi.example.com]", "declared for tmi-scn-client and tmi-scn-client"),
+    ('["tmi.example.com\\n"]', "tmi.example.com\\n is invalid"),
+    ('["tmi.example.com\\u202e"]', "tmi.example.com\\u202e is invalid"),
+    ("[tmi.herokuapp.com]", "in a Heroku domain"),
+])
+def test_hostile_hostnames_are_refused_by_validate_with_escaped_text(tmp_path: Path, hostnames: str,
+                                                                      expected: str) -> None:
+    overlay = f"apps:\n  client:\n    domains: {{hostnames: {hostnames}, acm: false}}\n"
+    found = [p for p in lint(load_environment(env_dir(tmp_path, overlay), "dom")) if p.code == "DOMAIN"]
+    assert found and expected in found[0].message, [p.message for p in found]
+    assert all("\n" not in p.message + p.hint and "\u202e" not in p.message + p.hint for p in found)

@@ -12,9 +12,10 @@ from tmi_deploy.config.models import Environment
 from tmi_deploy.errors import Problem
 
 
-def shown(text: str) -> str:
-    """A hostname as a message may quote it: control characters escaped, length bounded."""
-    return text.encode("unicode_escape").decode("ascii")[:80]
+def escaped(text: str) -> str:
+    """Text from the file as a message may quote it: every non-ASCII or control character escaped (a
+    right-to-left override too, which checks.shown lets through), bounded. Hostnames and URLs are not secret."""
+    return text.encode("unicode_escape").decode("ascii")[:400]
 
 
 def rule_domain_hostname(env: Environment, version: Version) -> Iterator[Problem]:
@@ -29,7 +30,7 @@ def rule_domain_hostname(env: Environment, version: Version) -> Iterator[Problem
         for hostname in app.domains.hostnames:
             why = hostname_problem(hostname)
             if why is not None:
-                yield finding(None, app, "DOMAIN", shown(why), "write a hostname such as tmi.example.com "
+                yield finding(None, app, "DOMAIN", escaped(why), "write a hostname such as tmi.example.com "
                               "(lowercase; a wildcard only as *.example.com)", origin=where)
             elif hostname in seen:
                 yield finding(None, app, "DOMAIN", f"domain {hostname} is declared for {seen[hostname]} and "
@@ -58,6 +59,6 @@ def rule_domain_url(env: Environment, version: Version) -> Iterator[Problem]:
         host = urlsplit(app.url).hostname or ""
         if host not in app.domains.hostnames and not any(
                 h.startswith("*.") and host.endswith(h[1:]) for h in app.domains.hostnames):
-            yield finding(None, app, "DOMAIN-URL", f"url {shown(app.url)} is not served by {app.name}: its host "
-                          f"{shown(host)} is not among domains.hostnames", "add the host to domains.hostnames, or "
+            yield finding(None, app, "DOMAIN-URL", f"url {escaped(app.url)} is not served by {app.name}: its host "
+                          f"{escaped(host)} is not among domains.hostnames", "add the host to domains.hostnames, or "
                           "drop url: (it defaults to the first domain)", origin=app.domains.origin)
