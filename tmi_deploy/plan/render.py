@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from tmi_deploy.config.secrecy import redact_content, redact_text
 from tmi_deploy.kinds import BY_NAME
 from tmi_deploy.plan.escape import html_text, md_code, md_text, quoted, visible
 from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change, EnvironmentPlan, Plan
@@ -25,7 +26,6 @@ from tmi_deploy.plan.render_overview import (
     total_line,
     totals,
 )
-from tmi_deploy.redact import redact_content, redact_text
 
 GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_BUDGET = 60_000  # headroom under GitHub's limit for the pointer and wrapper text
