@@ -16,8 +16,9 @@ from tmi_deploy.config.loader import load_environment
 from tmi_deploy.config.models import Environment
 from tmi_deploy.errors import TmiDeployError
 from tmi_deploy.kinds import domains
+from tmi_deploy.kinds.domains import LiveDomain, LiveDomains
 from tmi_deploy.plan.render import render_text
-from tmi_deploy.plan.state import LiveApp, LiveDomain
+from tmi_deploy.plan.state import LiveApp
 
 SECRETS = {"SCN_GITHUB_SECRET": "gh-secret-value-1"}
 
@@ -82,8 +83,8 @@ def test_plan_shows_each_domain_and_acm_and_apply_converges(tmp_path: Path) -> N
     assert {("server", "domain", "create", "api.example.com"), ("server", "domain", "create", "tmi.example.com"),
             ("server", "domain", "update", "ACM")} <= summary(first)
     text = render_text(first)
-    assert "+ domain api.example.com = DNS target known after apply  (ACM on)" in text
-    assert "~ domain ACM: off -> on" in text
+    assert "+ domain api.example.com (DNS target known after apply)  (ACM on)" in text
+    assert "~ ACM (Automated Certificate Management): off -> on" in text
     callback = next(c for c in first.environments[0].changes if c.key == "TMI_OAUTH_CALLBACK_URL")
     assert callback.new == "https://api.example.com/oauth2/callback"  # the derived origin uses the first domain
     progress: list[str] = []
@@ -134,10 +135,11 @@ def test_acm_on_live_eco_dynos_is_a_blocker_at_plan_time(tmp_path: Path) -> None
 
 
 def test_import_writes_the_live_domains() -> None:
-    live = LiveApp(role="server", name="tmi-x", exists=True, acm=True, domains=(
-        LiveDomain(hostname="api.example.com", cname="a.herokudns.com", status="succeeded"),))
-    assert domains.import_section(live) == {"hostnames": ["api.example.com"], "acm": True}
-    assert domains.import_section(live.model_copy(update={"domains": ()})) is None
+    state = LiveDomains(acm=True, domains=(LiveDomain(hostname="api.example.com", cname="a.herokudns.com",
+                                                      status="succeeded"),))
+    live = LiveApp(role="server", name="tmi-x", exists=True, resources={"domain": (state,)})
+    assert domains.KIND.export(live) == {"domains": {"hostnames": ["api.example.com"], "acm": True}}
+    assert domains.KIND.export(live.model_copy(update={"resources": {}})) == {}
 
 
 @pytest.mark.parametrize(("hostnames", "expected"), [

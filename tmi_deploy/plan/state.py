@@ -32,13 +32,6 @@ class LiveFormation(Frozen):
     size: str  # lower case, e.g. standard-2x
 
 
-class LiveDomain(Frozen):
-    hostname: str
-    cname: str | None  # the DNS target the operator points the hostname at
-    status: str  # pending, succeeded, ...
-    acm_status: str | None = None
-
-
 class LiveApp(Frozen):
     role: Role
     name: str
@@ -56,8 +49,9 @@ class LiveApp(Frozen):
     buildpacks: tuple[str, ...] = ()
     collaborators: tuple[str, ...] = ()
     owner: str | None = None
-    domains: tuple[LiveDomain, ...] | None = None  # custom domains; None: not read (not declared)
-    acm: bool = False
+    # Kinds registered after the first seven keep their live state here, under their kind name
+    # (tmi_deploy/kinds/base.py), so adding a kind needs no new field.
+    resources: dict[str, tuple[BaseModel, ...]] = {}
 
     def addon_owned_vars(self) -> set[str]:
         return {name for addon in self.addons for name in addon.config_vars}

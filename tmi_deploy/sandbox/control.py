@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from tmi_deploy.sandbox import views
 from tmi_deploy.sandbox.errors import invalid
 from tmi_deploy.sandbox.faults import FaultInjector, FaultSpec
+from tmi_deploy.sandbox.platform_apps import APP_NAME
 from tmi_deploy.sandbox.routes_api import Call, Op
-from tmi_deploy.sandbox.rules_apps import APP_NAME
 from tmi_deploy.sandbox.store import empty_state
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from starlette.responses import Response, StreamingResponse
 
 from tmi_deploy.sandbox.errors import SandboxError, invalid, not_found
 from tmi_deploy.sandbox.http_responses import error_response
-from tmi_deploy.sandbox.rules_base import PlatformBase
+from tmi_deploy.sandbox.platform_base import PlatformBase
 from tmi_deploy.sandbox.store import now
 
 if TYPE_CHECKING:

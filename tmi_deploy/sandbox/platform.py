@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from tmi_deploy.sandbox.logs import LogRules
-from tmi_deploy.sandbox.rules_access import AccessRules
-from tmi_deploy.sandbox.rules_addons import AddonRules
-from tmi_deploy.sandbox.rules_apps import AppRules
-from tmi_deploy.sandbox.rules_domains import DomainRules
-from tmi_deploy.sandbox.rules_dynos import DynoRules
+from tmi_deploy.sandbox.platform_access import AccessRules
+from tmi_deploy.sandbox.platform_addons import AddonRules
+from tmi_deploy.sandbox.platform_apps import AppRules
+from tmi_deploy.sandbox.platform_domains import DomainRules
+from tmi_deploy.sandbox.platform_dynos import DynoRules
 
 
 class Platform(AppRules, AddonRules, DynoRules, DomainRules, AccessRules, LogRules):

@@ -7,8 +7,8 @@ from typing import Any
 from tmi_deploy.sandbox import catalog, logs, views
 from tmi_deploy.sandbox.http_responses import Listing, Reply
 from tmi_deploy.sandbox.platform import Platform
+from tmi_deploy.sandbox.platform_access import team_id
 from tmi_deploy.sandbox.routes_api import Call, Op
-from tmi_deploy.sandbox.rules_access import team_id
 
 
 def team(name: str) -> dict[str, Any]:

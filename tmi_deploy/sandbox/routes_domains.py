@@ -9,8 +9,8 @@ from tmi_deploy.sandbox import views
 from tmi_deploy.sandbox.errors import SandboxError, invalid, not_found
 from tmi_deploy.sandbox.http_responses import Listing, Reply
 from tmi_deploy.sandbox.platform import Platform
+from tmi_deploy.sandbox.platform_domains import domain_status
 from tmi_deploy.sandbox.routes_api import Call, Op
-from tmi_deploy.sandbox.rules_domains import domain_status
 
 
 def custom_domain(on: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:

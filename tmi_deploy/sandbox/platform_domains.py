@@ -13,7 +13,7 @@ from typing import Any
 
 from tmi_deploy.catalog.platform import DOMAINS_PER_APP, hostname_problem
 from tmi_deploy.sandbox.errors import SandboxError, invalid, not_found
-from tmi_deploy.sandbox.rules_base import PlatformBase
+from tmi_deploy.sandbox.platform_base import PlatformBase
 from tmi_deploy.sandbox.store import now
 
 # Hostnames served by apps of other Heroku accounts: a domain is unique across all of Heroku.

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from tmi_deploy.sandbox.errors import forbidden, invalid, not_found
-from tmi_deploy.sandbox.rules_base import PlatformBase
+from tmi_deploy.sandbox.platform_base import PlatformBase
 from tmi_deploy.sandbox.store import now
 
 # Teams the sandbox account belongs to unless the control plane says otherwise (`PATCH /__sandbox/settings`).
