@@ -28,18 +28,19 @@ GFM = MarkdownIt("commonmark").enable(["table", "strikethrough"])  # commonmark 
 # Runs in the page after layout: every table cell and every text run, and whether it lies inside the
 # comment body (a cell or text beyond its right edge is behind a horizontal scrollbar).
 MEASURE = r"""
-const body = document.querySelector('.markdown-body').getBoundingClientRect();
-const inside = r => r.width === 0 || (r.left >= body.left - 0.5 && r.right <= body.right + 0.5);
-const cells = [...document.querySelectorAll('td, th')].map(c => inside(c.getBoundingClientRect()));
-const visible = [], hidden = [];
-const walker = document.createTreeWalker(document.querySelector('.markdown-body'), NodeFilter.SHOW_TEXT);
-for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-  const range = document.createRange(); range.selectNodeContents(node);
-  const rects = [...range.getClientRects()];
-  (rects.every(inside) ? visible : hidden).push(node.textContent);
-}
-const height = Math.ceil(document.documentElement.scrollHeight);
-const result = JSON.stringify({cells, visible, hidden, height});
+const measure = article => {
+  const body = article.getBoundingClientRect();
+  const inside = r => r.width === 0 || (r.left >= body.left - 0.5 && r.right <= body.right + 0.5);
+  const cells = [...article.querySelectorAll('td, th')].map(c => inside(c.getBoundingClientRect()));
+  const visible = [], hidden = [];
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const range = document.createRange(); range.selectNodeContents(node);
+    (([...range.getClientRects()]).every(inside) ? visible : hidden).push(node.textContent);
+  }
+  return {cells, visible, hidden, height: Math.ceil(body.height)};
+};
+const result = JSON.stringify([...document.querySelectorAll('.markdown-body')].map(measure));
 document.body.setAttribute('data-result', btoa(unescape(encodeURIComponent(result))));
 """
 
@@ -66,12 +67,13 @@ def missing() -> str | None:
     return None
 
 
-def page(markdown: str, script: bool = True) -> str:
-    """A GitHub-like page: the comment body is an 860 px ``.markdown-body`` with GitHub's stylesheet."""
+def page(markdowns: list[str], script: bool = True) -> str:
+    """A GitHub-like page: each comment body is an 860 px ``.markdown-body`` with GitHub's stylesheet."""
     measure = f"<script>{MEASURE}</script>" if script else ""
+    bodies = "".join(f"<article class='markdown-body'>{GFM.render(markdown)}</article>" for markdown in markdowns)
     return (f"<!doctype html><html><head><meta charset='utf-8'><style>{STYLESHEET.read_text()}\n"
-            f"body {{ margin: 16px; background: #fff; }} .markdown-body {{ width: {COMMENT_WIDTH}px; }}</style>"
-            f"</head><body><article class='markdown-body'>{GFM.render(markdown)}</article>{measure}</body></html>")
+            f"body {{ margin: 16px; background: #fff; }} .markdown-body {{ width: {COMMENT_WIDTH}px; "
+            f"margin-bottom: 48px; }}</style></head><body>{bodies}{measure}</body></html>")
 
 
 def _run(args: list[str], document: str) -> subprocess.CompletedProcess[str]:
@@ -83,14 +85,18 @@ def _run(args: list[str], document: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True, cwd=folder)
 
 
-def view(markdown: str) -> View:
-    """Lay the comment out in Chromium and measure it."""
-    dumped = _run(["--dump-dom"], page(markdown)).stdout
+def views(markdowns: list[str]) -> list[View]:
+    """Lay each comment out in Chromium (one browser run for all) and measure it."""
+    dumped = _run(["--dump-dom"], page(markdowns)).stdout
     found = re.search(r'data-result="([^"]+)"', dumped)
     assert found, "the measuring script did not run in Chromium"
-    result = json.loads(base64.b64decode(html.unescape(found.group(1))).decode())
-    return View(cells=len(result["cells"]), cells_outside=result["cells"].count(False),
-                visible_text="\n".join(result["visible"]), hidden_text=result["hidden"], height=result["height"])
+    return [View(cells=len(r["cells"]), cells_outside=r["cells"].count(False), visible_text="\n".join(r["visible"]),
+                 hidden_text=r["hidden"], height=r["height"])
+            for r in json.loads(base64.b64decode(html.unescape(found.group(1))).decode())]
+
+
+def view(markdown: str) -> View:
+    return views([markdown])[0]
 
 
 def screenshot(markdown: str, target: Path) -> View:
@@ -99,6 +105,6 @@ def screenshot(markdown: str, target: Path) -> View:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "shot.png"
         _run([f"--screenshot={out}", f"--window-size={COMMENT_WIDTH + 32},{measured.height + 32}"],
-             page(markdown, script=False))
+             page([markdown], script=False))
         shutil.copyfile(out, target)
     return measured

@@ -73,7 +73,7 @@ def _migration_changes() -> list[Change]:
                        renamed_from=old) for n, (old, new) in enumerate(GUIDE_RENAMES.items(), 20)]
     changes += [_config("delete", key, "(sensitive)" if "SECRET" in key or "PASSWORD" in key else "true", None, 0,
                         sensitive="SECRET" in key or "PASSWORD" in key, detail="undeclared, prune: true")
-                for key in GUIDE_DELETES]
+                .model_copy(update={"origin": None}) for key in GUIDE_DELETES]  # declared nowhere
     changes += [_config("create", f"TMI_{name}", None, value, 60 + n) for n, (name, value) in enumerate(
         [("DATABASE_URL", "(known after apply)"), ("REDIS_URL", "(known after apply)"),
          ("JWT_SECRET", "(sensitive)"), ("OAUTH_CALLBACK_URL", "https://api.tmi.example.org/oauth2/callback"),

@@ -4,16 +4,34 @@ key and new value of the plan must be on screen. Skipped, saying why, where Chro
 
 from __future__ import annotations
 
+import os
+from functools import cache
+
 import pytest
 
-from tests.github_view import missing, view
+from tests.github_view import View, missing, view, views
 from tests.review_plans import PLANS
 from tmi_deploy.plan.escape import needs_escaped_form, quoted
 from tmi_deploy.plan.model import Plan
 from tmi_deploy.plan.render import render_markdown
 from tmi_deploy.plan.render_shown import key_text, new_shown
 
-pytestmark = pytest.mark.skipif(missing() is not None, reason=f"browser layout test: {missing()}")
+
+@pytest.fixture(autouse=True)
+def browser() -> None:
+    reason = missing()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"the browser layout test cannot run in CI: {reason}")
+        pytest.skip(f"browser layout test: {reason}")
+
+
+@cache
+def laid_out() -> dict[str, tuple[Plan, View]]:
+    """The four plans, rendered and laid out in one Chromium run."""
+    plans = {name: make() for name, make in sorted(PLANS.items())}
+    seen = views([render_markdown(result) for result in plans.values()])
+    return {name: (result, measured) for (name, result), measured in zip(plans.items(), seen, strict=True)}
 
 
 def shown_text(text: str) -> str:
@@ -32,8 +50,7 @@ def expected_on_screen(result: Plan) -> list[str]:
 
 @pytest.mark.parametrize("name", sorted(PLANS))
 def test_every_cell_and_new_value_fits_a_github_comment(name: str) -> None:
-    result = PLANS[name]()
-    seen = view(render_markdown(result))
+    result, seen = laid_out()[name]
     assert seen.cells_outside == 0, f"{seen.cells_outside} of {seen.cells} table cells beyond the comment's width"
     assert not seen.hidden_text, f"text behind a horizontal scrollbar: {seen.hidden_text[:5]}"
     absent = [text for text in expected_on_screen(result) if text not in seen.visible_text]
