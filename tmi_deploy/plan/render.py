@@ -35,6 +35,7 @@ MARKDOWN_BUDGET = 60_000  # headroom under GitHub's limit for the pointer and wr
 COLORS = {"+": "\033[32m", "~": "\033[33m", "-": "\033[31m", "-/+": "\033[35m", "~>": "\033[36m", "!": "\033[33m",
           "bold": "\033[1m", "dim": "\033[2m"}
 RESET = "\033[0m"
+UNLIMITED = 10**9
 
 
 def counts(changes: tuple[Change, ...] | list[Change]) -> Counter[str]:
@@ -86,10 +87,13 @@ def _costed(label: str, cost: str, width: int, note: str = "") -> list[str]:
     return wrap([Piece(label, sep="", atomic=True), Piece(cost, atomic=True), *words(note)], width, "  ", " " * 6)
 
 
-def render_text(plan: Plan, color: bool = False, width: int = 80) -> str:
-    """The plan for a terminal ``width`` columns wide (the CLI passes it; pure here)."""
+def render_text(plan: Plan, color: bool = False, width: int | None = None) -> str:
+    """The plan for a terminal ``width`` columns wide (the CLI passes it; pure here); None: one line
+    per change, however long."""
     def paint(name: str, text: str) -> str:
         return f"{COLORS[name]}{text}{RESET}" if color and name else text
+
+    width = width or UNLIMITED
 
     lines: list[str] = [line for row in text_summary(plan) for line in fit(row, width)]
     for env in plan.environments:
