@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from tests.conftest import ROOT, make_sandbox
 from tests.harness import applied_scenario, load, plan
+from tmi_deploy.kinds import change_order
 from tmi_deploy.plan.model import AppSummary, Blocker, Change, EnvironmentPlan, Plan
 
 SECRETS = {"SCN_GITHUB_SECRET": "gh-secret-value-1", "SCN_DATABASE_URL": "postgres://u:p@h:5432/d?sslmode=require"}
@@ -54,7 +55,7 @@ def busy_change() -> Plan:
     changes = [_config("create", key, None, value, 40 + n) for n, (key, value) in enumerate(OAUTH.items())]
     changes[-1] = changes[-1].model_copy(update={
         "action": "update", "old": "https://tmi-ux-production-8c1f2a.herokuapp.com/oauth2/callback"})
-    return _environment(sorted(changes, key=Change.sort_key))
+    return _environment(sorted(changes, key=change_order))
 
 
 GUIDE_RENAMES = {  # the deployment guide's variable names, and TMI's since the TMI_ prefix (0.277.0)
@@ -104,7 +105,7 @@ def _migration_changes() -> list[Change]:
         Change(role="server", app=SERVER, kind="collaborator", action="create", key="release-bot@example.org",
                origin=f"{FILE}:25"),
     ]
-    return sorted(changes, key=Change.sort_key)
+    return sorted(changes, key=change_order)
 
 
 def guide_migration() -> Plan:

@@ -36,9 +36,9 @@ from tmi_deploy.config.rules import (
     is_var_name,
     utf8_size,
 )
+from tmi_deploy.config.secrecy import is_secret
 from tmi_deploy.config.yamlsrc import Document, KeyPath, Loc, dotted
 from tmi_deploy.errors import Problem
-from tmi_deploy.redact import is_secret
 
 DEFAULT_REGION = "us"
 DEFAULT_STACK = "heroku-24"

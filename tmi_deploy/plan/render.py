@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from tmi_deploy.config.secrecy import redact_text
 from tmi_deploy.plan.escape import visible
 from tmi_deploy.plan.model import Change, EnvironmentPlan, Plan
 from tmi_deploy.plan.render_md import md_env
@@ -26,9 +27,8 @@ from tmi_deploy.plan.render_overview import (
     total_line,
     totals,
 )
-from tmi_deploy.plan.render_shown import key_text, new_shown, old_shown, style, text_value
+from tmi_deploy.plan.render_shown import described, label, new_shown, old_shown, text_value
 from tmi_deploy.plan.render_wrap import Paint, Piece, fit, words, wrap
-from tmi_deploy.redact import redact_text
 
 GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_BUDGET = 60_000  # headroom under GitHub's limit for the pointer and wrapper text
@@ -44,24 +44,20 @@ def counts(changes: tuple[Change, ...] | list[Change]) -> Counter[str]:
 
 def _change_pieces(change: Change) -> list[Piece]:
     """A change as pieces: its label may break between words, each value and the position stay whole."""
-    key = key_text(change)
-    label = words(f"{change.kind} {visible(key)}" if key is not None else change.kind)
+    detail = words(f"({say(change.detail)})", sep="  ") if change.detail else []
+    origin = [Piece(f"# {visible(change.origin)}", sep="   ", atomic=True, paint="dim")] if change.origin else []
+    if (own := described(change)) is not None:  # the kind's own one-line text (app create, collaborator)
+        return [*words(own), *detail, *origin]
+    named = words(visible(label(change)))
     old, new = text_value(change, old_shown(change)), text_value(change, new_shown(change))
-    values: list[Piece] = []
-    if not style(change).show_values:
-        pass
-    elif change.action == "create" and "({new})" in style(change).created:
-        values = [Piece(f"({new})", atomic=True)]
-    elif change.action == "create" or (change.action == "rename" and old is None):
+    if change.action == "create" or (change.action == "rename" and old is None):
         values = [Piece("="), Piece(str(new), atomic=True)]
     elif change.action == "delete":
         values = [Piece(f"(was {old})", atomic=True)] if old is not None else []
     else:
-        label[-1] = Piece(label[-1].text + ":", label[-1].sep)
+        named[-1] = Piece(named[-1].text + ":", named[-1].sep)
         values = [Piece(str(old), atomic=True), Piece("->"), Piece(str(new), atomic=True)]
-    detail = words(f"({say(change.detail)})", sep="  ") if change.detail else []
-    origin = [Piece(f"# {visible(change.origin)}", sep="   ", atomic=True, paint="dim")] if change.origin else []
-    return [*label, *values, *detail, *origin]
+    return [*named, *values, *detail, *origin]
 
 
 def _change_lines(change: Change, width: int, paint: Paint) -> list[str]:

@@ -13,12 +13,12 @@ Values are code spans (exact, no markup), placeholders italic; escaping rules: d
 
 from __future__ import annotations
 
+from tmi_deploy.config.secrecy import redact_text
 from tmi_deploy.plan.escape import html_text, md_code, md_text
 from tmi_deploy.plan.model import Change, EnvironmentPlan
 from tmi_deploy.plan.render_order import group_title, reviewer_groups
 from tmi_deploy.plan.render_overview import blocker_counts, money, total_line
-from tmi_deploy.plan.render_shown import Shown, key_text, new_shown, old_shown
-from tmi_deploy.redact import redact_text
+from tmi_deploy.plan.render_shown import Shown, key_text, keyed_label, label, new_shown, old_shown
 
 HARD_BREAK = "\\"  # a backslash ending a line: CommonMark's hard line break, no HTML needed
 
@@ -45,8 +45,8 @@ def md_change(change: Change) -> list[str]:
     Continuation lines are joined by hard breaks; the note line starts with text from a file, so it is
     escaped as a line start (``#``, ``-``, ``1.`` would open a block there).
     """
-    key = key_text(change)
-    lines = [f"- `{change.symbol}` {change.kind}" + (f" {md_code(key, table=False)}" if key is not None else "")]
+    name = f"{change.kind} {md_code(key_text(change), table=False)}" if keyed_label(change) else md_text(label(change))
+    lines = [f"- `{change.symbol}` {name}"]
     if values := _values(change):
         lines.append(f"  {values}")
     detail = redact_text(change.detail).strip()  # indented, "#" or "-" would still open a block
