@@ -125,3 +125,12 @@ def test_the_cli_passes_the_terminal_width(cli: Any) -> None:
     narrow = cli("--sandbox", "plan", "production", env={"COLUMNS": ""}).output.splitlines()
     wide = cli("--sandbox", "plan", "production", env={"COLUMNS": "160"}).output.splitlines()
     assert max(map(len, narrow)) <= 80 < max(map(len, wide)) <= 160
+
+
+def test_a_shortened_comment_keeps_what_matters_most() -> None:
+    """Past GitHub's limit the last changes in a reviewer's order are the ones counted as not shown."""
+    changes = [_change("update", f"K{i:05d}_{'X' * 60}", i) for i in range(3000)]
+    changes.append(_change("replace", "Z_DESTROYS", 9999, destructive=True))
+    text = render_markdown(_plan(changes), "`plan.json`")
+    assert "changes not shown" in text
+    assert next(iter(change_rows(text))) == "Z_DESTROYS"
