@@ -156,9 +156,9 @@ def import_(
     tmi_version: Annotated[str, typer.Option("--tmi-version", help="TMI version the apps run")] = "1.8.22",
 ) -> None:
     """Write an environment file from live apps (secrets become references, never values)."""
+    from tmi_deploy.config.limits import check_app_name
     from tmi_deploy.config.loader import check_environment_name
     from tmi_deploy.config.models import ROLES
-    from tmi_deploy.config.rules import check_app_name
     from tmi_deploy.plan.importer import build_environment_yaml
 
     g = globals_of(ctx)
