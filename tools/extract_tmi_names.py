@@ -1,0 +1,361 @@
+"""Extract every environment variable name a TMI program reads, from its source at a git ref.
+
+    python tools/extract_tmi_names.py server REPO REF > tmi_deploy/catalog/data/server-1.8.22.json
+    python tools/extract_tmi_names.py client REPO REF > tmi_deploy/catalog/data/client-1.13.2.json
+
+REPO is a checkout (or bare mirror) of ericfitz/tmi (server) or ericfitz/tmi-ux (client). Only git is
+needed: files are read at REF with `git cat-file`, so the work tree is never touched.
+
+Server: the Go packages cmd/server imports, transitively within the module (other binaries, scripts/,
+test/ and *_test.go files do not run in the server dyno). In them: `env:"NAME"` struct tags, string
+literals passed to os.Getenv/os.LookupEnv or to any function that passes its first parameter to them
+(envutil.Get, getEnvInt...), constants and `range []string{...}` lists passed the same way, and the
+run-time families: a prefix built with fmt.Sprintf("OAUTH_PROVIDERS_%s_", id) plus a literal field,
+or a prefix scanned from os.Environ(). Reads inside functions nothing calls are set apart as "dead".
+Any read this script cannot explain makes it fail: teach it (SCANS, DEAD) rather than guess.
+
+Client: `process.env.NAME` in tmi-ux's server.js, the only code that runs on the dyno (the Angular
+bundle is built before and reads no environment).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+GO_READERS = ("os.Getenv", "os.LookupEnv")
+FUNC = re.compile(r"^func (?:\([^)]*\) )?(\w+)\((\w*)", re.MULTILINE)
+COMMENT = re.compile(r"^[ \t]*//.*$", re.MULTILINE)
+TAG = re.compile(r'env:"([A-Z0-9_]+)"')
+# A struct field with its tag: the Go type says how TMI parses the value (setFieldFromString).
+TAGGED_FIELD = re.compile(r'^\s+\w+\s+([\w.\[\]*]+)\s+`[^`]*env:"([A-Z0-9_]+)"', re.MULTILINE)
+IMPORT_BLOCK = re.compile(r"^import \((.*?)^\)", re.MULTILINE | re.DOTALL)
+IMPORT_LINE = re.compile(r'^import (?:\w+ )?"([^"]+)"', re.MULTILINE)
+SPRINTF_PREFIX = re.compile(r'(\w+) :?= fmt\.Sprintf\("([A-Z0-9_]*)%s([A-Z0-9_]*)"')
+# provider.GetSecret(ctx, secrets.SecretKeys.SettingsEncryptionKey): with the env provider, TMI_SECRET_<KEY>.
+SECRET_KEY_USE = re.compile(r"GetSecret\(\w+, (?:secrets\.)?SecretKeys\.(\w+)\)")
+SECRET_KEY_VALUE = re.compile(r'^\t(\w+):\s+"([a-z0-9_]+)",$', re.MULTILINE)
+KEY_ENV = re.compile(r'Key: *"([a-z0-9_.]+)"[^}\n]*EnvVar: *"([A-Z0-9_]+)"|\{"([a-z0-9_.]+)", [^,]+, "([A-Z0-9_]+)"')
+REFERENCE_ROW = re.compile(r"^\| `([a-z0-9_.]+)` \|(.*)\|$", re.MULTILINE)
+JS_ENV = re.compile(r"process\.env(?:\.([A-Z0-9_]+)|\[['\"]([A-Z0-9_]+)['\"]\])")
+
+# Names built at run time from a prefix scanned out of os.Environ(): file -> (family pattern, why).
+# The script checks that each such file still scans the environment, and that no other file does.
+SCANS: dict[str, tuple[str, str]] = {
+    "internal/envutil/envutil.go": ("", "helpers: the callers' prefixes are the families"),
+    "internal/secrets/env_provider.go": ("TMI_SECRET_<KEY>", "secrets provider 'env': key k is TMI_SECRET_<K>"),
+    "internal/config/bootstrap/bootstrap.go": ("TMI_WORKER_SECRET_MOUNT_<NAME>", "worker secret mounts"),
+    # Not a scan, a reference: a setting whose value is env://OTHER makes TMI read OTHER.
+    "internal/config/secret_reference.go": ("", "env://NAME values name the variable to read"),
+}
+# Reads whose name is data this script already extracts elsewhere: (file, argument) -> why.
+INDIRECT: dict[tuple[str, str], str] = {
+    ("internal/config/config.go", "envTag"): 'the loop over env:"..." struct tags, extracted as tags',
+    ("internal/config/migratable_settings.go", "f.env"): "settingSource(f.env): a tag name, says only where a value came from",
+}
+# Functions cmd/server never calls, so what they read is not read by the server: name -> why.
+# The script checks that every call of each is inside another one.
+DEAD: dict[tuple[str, str], str] = {
+    ("auth", "InitAuth"): "cmd/server calls auth.InitAuthWithDB; nothing calls InitAuth",
+    ("auth", "LoadConfig"): "called only by InitAuth",
+    ("auth", "loadOAuthProviders"): "called only by LoadConfig",
+    ("auth", "parseClaimMappings"): "called only by loadOAuthProviders",
+    ("auth", "parseAdditionalParams"): "called only by loadOAuthProviders",
+}
+# Functions that read every variable starting with their first argument: the argument is a family.
+SCANNERS = {("internal/envutil", "ScanPrefixedMap")}
+
+
+def git(repo: str, *args: str, data: str | None = None) -> str:
+    return subprocess.run(["git", "-C", repo, *args], input=data, capture_output=True, text=True, check=True).stdout
+
+
+def read_files(repo: str, ref: str, paths: list[str], optional: bool = False) -> dict[str, str]:
+    request = "".join(f"{ref}:{path}\n" for path in paths).encode()
+    rest = subprocess.run(["git", "-C", repo, "cat-file", "--batch"], input=request, capture_output=True,
+                          check=True).stdout
+    files: dict[str, str] = {}
+    for path in paths:
+        header, _, rest = rest.partition(b"\n")
+        fields = header.split()
+        if len(fields) == 2 and fields[1] == b"missing" and optional:
+            files[path] = ""
+            continue
+        if len(fields) != 3:
+            sys.exit(f"{ref}:{path}: {header.decode(errors='replace')}")
+        size = int(fields[2])
+        files[path], rest = rest[:size].decode(errors="replace"), rest[size + 1:]
+    return files
+
+
+def go_packages(repo: str, ref: str) -> tuple[str, dict[str, dict[str, str]]]:
+    """The module path and its non-test Go files, grouped by package directory."""
+    paths = [p for p in git(repo, "ls-tree", "-r", "--name-only", ref).splitlines()
+             if p.endswith(".go") and not p.endswith("_test.go")]
+    files = read_files(repo, ref, [*paths, "go.mod"])
+    module = files.pop("go.mod").split()[1]
+    packages: dict[str, dict[str, str]] = {}
+    for path, text in files.items():
+        # Comments blanked (lines kept): a comment that names a function or variable reads nothing.
+        packages.setdefault(str(Path(path).parent), {})[path] = COMMENT.sub("", text)
+    return module, packages
+
+
+def imports(text: str, module: str) -> Iterator[str]:
+    blocks = [m.group(1) for m in IMPORT_BLOCK.finditer(text)] + [m.group(0) for m in IMPORT_LINE.finditer(text)]
+    for block in blocks:
+        for path in re.findall(r'"([^"]+)"', block):
+            if path.startswith(module + "/"):
+                yield path[len(module) + 1:]
+
+
+def reachable(root: str, module: str, packages: dict[str, dict[str, str]]) -> list[str]:
+    seen, todo = {root}, [root]
+    while todo:
+        for text in packages.get(todo.pop(), {}).values():
+            for dep in imports(text, module):
+                if dep not in seen and dep in packages:
+                    seen.add(dep)
+                    todo.append(dep)
+    return sorted(seen)
+
+
+def function_bodies(text: str) -> Iterator[tuple[str, str, int, int]]:
+    """(name, first parameter, first line, last line) of each gofmt-formatted top-level function."""
+    lines = text.splitlines()
+    for match in FUNC.finditer(text):
+        start = text.count("\n", 0, match.start())
+        end = next((i for i in range(start, len(lines)) if lines[i] == "}"), len(lines) - 1)
+        yield match.group(1), match.group(2), start + 1, end + 1
+
+
+def enclosing(text: str, line: int) -> tuple[str, str]:
+    """(name, signature line) of the function around ``line``, else empty strings."""
+    for name, _, first, last in function_bodies(text):
+        if first <= line <= last:
+            return name, text.splitlines()[first - 1]
+    return "", ""
+
+
+def wrappers(files: dict[str, str]) -> set[tuple[str, str]]:
+    """(package, function) of plain functions that read the variable their first parameter names."""
+    found: set[tuple[str, str]] = set()
+    for path, text in files.items():
+        lines = text.splitlines()
+        for name, param, first, last in function_bodies(text):
+            body = "\n".join(lines[first - 1:last])
+            plain = lines[first - 1].startswith(f"func {name}(")
+            if plain and param and any(f"{reader}({param})" in body for reader in GO_READERS):
+                found.add((str(Path(path).parent), name))
+    return found
+
+
+def call_pattern(functions: set[tuple[str, str]], package: str) -> str:
+    """A regex alternation for calls of ``functions`` as written in a file of ``package``."""
+    return "|".join(name if where == package else f"{Path(where).name}\\.{name}" for where, name in sorted(functions))
+
+
+class GoReads:
+    """What one program's files read, keyed by name or by family pattern, each with its read sites."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files = files
+        self.wrappers = wrappers(files)
+        self.names: dict[str, list[str]] = {}
+        self.families: dict[str, list[str]] = {}
+        self.dead: dict[str, list[str]] = {}
+        self.go_types: dict[str, str] = {}
+        self.unexplained: list[str] = []
+        self.path = self.text = ""
+
+    def scan(self) -> None:
+        self._check_dead()
+        for self.path, self.text in sorted(self.files.items()):
+            for match in TAG.finditer(self.text):
+                self._add(self.names, match.group(1), self._line(match.start()))
+            self.go_types.update((name, go_type) for go_type, name in TAGGED_FIELD.findall(self.text))
+            self._secret_keys()
+            for line, arg in self._calls():
+                self._classify(line, arg)
+            self._check_scan()
+
+    def _line(self, offset: int) -> int:
+        return self.text.count("\n", 0, offset) + 1
+
+    def _is_dead(self, line: int) -> bool:
+        return (str(Path(self.path).parent), enclosing(self.text, line)[0]) in DEAD
+
+    def _add(self, into: dict[str, list[str]], name: str, line: int) -> None:
+        (self.dead if self._is_dead(line) else into).setdefault(name, []).append(f"{self.path}:{line}")
+
+    def _unexplained(self, line: int, what: str) -> None:
+        if not self._is_dead(line):
+            self.unexplained.append(f"{self.path}:{line}: {what}")
+
+    def _calls(self) -> Iterator[tuple[int, str]]:
+        package = str(Path(self.path).parent)
+        readers = "|".join(re.escape(reader) for reader in GO_READERS)
+        others = call_pattern(self.wrappers | SCANNERS, package)
+        pattern = re.compile(rf"(?<![\w.])(?:{readers}|{others})\(\s*([^,()]+?)\s*[,)]")
+        for match in pattern.finditer(self.text):
+            if not self.text[max(0, match.start() - 5):match.start()].endswith("func "):
+                yield self._line(match.start()), match.group(1)
+
+    def _classify(self, line: int, arg: str) -> None:
+        literal = re.fullmatch(r'"([A-Za-z0-9_]+)"', arg)
+        prefixed = re.fullmatch(r'(\w+)\s*\+\s*"([A-Z0-9_]+)"', arg)
+        if (self.path, arg) in INDIRECT:
+            return
+        if literal:
+            self._add(self.names, literal.group(1), line)
+        elif prefixed:
+            self._family(line, prefixed.group(1), prefixed.group(2))
+        elif re.fullmatch(r"\w+", arg):
+            self._identifier(line, arg)
+        else:
+            self._unexplained(line, arg)
+
+    def _family(self, line: int, ident: str, suffix: str) -> None:
+        before = "\n".join(self.text.splitlines()[:line])
+        built = [m for m in SPRINTF_PREFIX.finditer(before) if m.group(1) == ident]
+        if built:
+            head, tail = built[-1].group(2), built[-1].group(3)
+            scanned = "ScanPrefixedMap(" in self.text.splitlines()[line - 1]
+            self._add(self.families, f"{head}<ID>{tail}{suffix}" + ("<KEY>" if scanned else ""), line)
+        elif self._is_parameter(line, ident):
+            for value in self._call_site_values(line, ident):
+                self._add(self.names, value + suffix, line)
+        else:
+            self._unexplained(line, f"{ident} + {suffix!r}")
+
+    def _is_parameter(self, line: int, ident: str) -> bool:
+        return re.search(rf"[(,] ?{ident}[ ,]", enclosing(self.text, line)[1]) is not None
+
+    def _call_site_values(self, line: int, ident: str) -> list[str]:
+        """The literal the callers pass for parameter ``ident`` of the function around ``line``."""
+        name, signature = enclosing(self.text, line)
+        params = [p.strip().split(" ")[0] for p in signature.split("(", 2)[-1].split(")")[0].split(",")]
+        position = params.index(ident)
+        values: list[str] = []
+        for other in self.files.values():
+            for match in re.finditer(rf"(?<!func )\b{name}\(([^\n]*)\)", other):
+                args = [arg.strip() for arg in match.group(1).split(",")]
+                value = re.fullmatch(r'"([A-Z0-9_]+)"', args[position]) if position < len(args) else None
+                if value is None:
+                    self._unexplained(line, f"a call of {name} passes {args}")
+                else:
+                    values.append(value.group(1))
+        return sorted(set(values))
+
+    def _identifier(self, line: int, ident: str) -> None:
+        package = str(Path(self.path).parent)
+        if (package, enclosing(self.text, line)[0]) in self.wrappers and self._is_parameter(line, ident):
+            return  # a wrapper's own read of its parameter: its callers' literals are the names
+        same = "\n".join(t for p, t in self.files.items() if str(Path(p).parent) == package)
+        constant = re.search(rf"^\s*(?:const )?{ident}\s*=\s*\"([A-Z0-9_]+)\"", same, re.MULTILINE)
+        listed = re.search(rf"for _, {ident} := range \[\]string\{{([^}}]*)\}}", self.text)
+        if constant:
+            self._add(self.names, constant.group(1), line)
+        elif listed:
+            for value in re.findall(r'"([A-Z0-9_]+)"', listed.group(1)):
+                self._add(self.names, value, line)
+        elif self.path not in SCANS:  # SCANS: a name computed from a parameter is that file's family
+            self._unexplained(line, f"{ident} (a parameter or variable; is this a family?)")
+
+    def _secret_keys(self) -> None:
+        """Keys TMI asks its secrets provider for by name; the env provider reads TMI_SECRET_<KEY>."""
+        keys = dict(SECRET_KEY_VALUE.findall("".join(t for p, t in self.files.items() if p.startswith("internal/secrets/"))))
+        for match in SECRET_KEY_USE.finditer(self.text):
+            if match.group(1) not in keys:
+                self._unexplained(self._line(match.start()), f"secret key {match.group(1)} not found in SecretKeys")
+            else:
+                self._add(self.names, "TMI_SECRET_" + keys[match.group(1)].upper(), self._line(match.start()))
+
+    def _check_scan(self) -> None:
+        if "os.Environ()" not in self.text:
+            return
+        line = self._line(self.text.index("os.Environ()"))
+        if self.path not in SCANS:
+            self._unexplained(line, "scans os.Environ(); add its family to SCANS")
+        elif SCANS[self.path][0]:
+            self._add(self.families, SCANS[self.path][0], line)
+
+    def _check_dead(self) -> None:
+        """Every call of a DEAD function is inside another DEAD function."""
+        for self.path, self.text in sorted(self.files.items()):
+            package = str(Path(self.path).parent)
+            for match in re.finditer(rf"(?<![\w.])(?:{call_pattern(set(DEAD), package)})\(", self.text):
+                line = self._line(match.start())
+                if not self.text[max(0, match.start() - 5):match.start()].endswith("func ") and not self._is_dead(line):
+                    self.unexplained.append(f"{self.path}:{line}: calls a function DEAD says nothing calls")
+
+
+def settings(files: dict[str, str], reference: str) -> dict[str, dict[str, object]]:
+    """TMI's own account of each setting (config-reference.md, generated from its registry), by env name."""
+    env_of: dict[str, str] = {}
+    for text in files.values():
+        for match in KEY_ENV.finditer(text):
+            env_of[match.group(1) or match.group(3)] = match.group(2) or match.group(4)
+    found: dict[str, dict[str, object]] = {}
+    for match in REFERENCE_ROW.finditer(reference):
+        cells = [cell.strip() for cell in match.group(2).split("|")]
+        bootstrap = cells[0].startswith("`TMI_") or cells[0].startswith("`")  # bootstrap rows name the env var
+        env = cells[0].strip("`") if bootstrap else env_of.get(match.group(1))
+        if env is None:
+            continue
+        cells = cells[1:] if bootstrap else cells
+        default = cells[1].strip("`") if cells[1].startswith("`") else None
+        found[env] = {"key": match.group(1), "type": cells[0], "default": default,
+                      "required": bootstrap and cells[2] == "yes", "secret": cells[-3 if bootstrap else -3] == "yes",
+                      "category": "bootstrap" if bootstrap else "operational"}
+    return dict(sorted(found.items()))
+
+
+def server_reads(repo: str, ref: str) -> dict[str, object]:
+    module, packages = go_packages(repo, ref)
+    scope = reachable("cmd/server", module, packages)
+    reads = GoReads({path: text for pkg in scope for path, text in packages[pkg].items()})
+    reads.scan()
+    if reads.unexplained:
+        sys.exit("reads this script cannot explain:\n  " + "\n  ".join(reads.unexplained))
+    extra = read_files(repo, ref, [".version", "config-reference.md"], optional=True)
+    version = json.loads(extra[".version"])
+    return {"version": "{major}.{minor}.{patch}".format(**version), "scope": scope,
+            "names": _sorted(reads.names), "families": _sorted(reads.families),
+            "go_types": dict(sorted(reads.go_types.items())),
+            "settings": settings(reads.files, extra["config-reference.md"]),
+            "dead": _sorted({name: sites for name, sites in reads.dead.items()
+                             if name not in reads.names and name not in reads.families})}
+
+
+def client_reads(repo: str, ref: str) -> dict[str, object]:
+    text = read_files(repo, ref, ["server.js"])["server.js"]
+    names: dict[str, list[str]] = {}
+    for match in JS_ENV.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        names.setdefault(match.group(1) or match.group(2), []).append(f"server.js:{line}")
+    version = json.loads(read_files(repo, ref, ["package.json"])["package.json"])["version"]
+    return {"version": version, "scope": ["server.js"], "names": _sorted(names), "families": {}, "go_types": {},
+            "settings": {}, "dead": {}}
+
+
+def _sorted(found: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {name: sorted(set(sites)) for name, sites in sorted(found.items())}
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) != 3 or argv[0] not in ("server", "client"):
+        sys.exit(__doc__)
+    app, repo, ref = argv
+    commit = git(repo, "rev-parse", f"{ref}^{{commit}}").strip()
+    reads = server_reads(repo, commit) if app == "server" else client_reads(repo, commit)
+    source = "ericfitz/tmi" if app == "server" else "ericfitz/tmi-ux"
+    print(json.dumps({"app": app, "source": source, "commit": commit, **reads}, indent=1))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
