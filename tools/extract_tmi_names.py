@@ -31,6 +31,11 @@ GO_READERS = ("os.Getenv", "os.LookupEnv")
 FUNC = re.compile(r"^func (?:\([^)]*\) )?(\w+)\((\w*)", re.MULTILINE)
 COMMENT = re.compile(r"^[ \t]*//.*$", re.MULTILINE)
 TAG = re.compile(r'env:"([A-Z0-9_]+)"')
+STRUCT = re.compile(r"^type (\w+) struct \{\n(.*?)^\}", re.MULTILINE | re.DOTALL)
+FIELD = re.compile(r"^\t(?:\w+\s+)?(\*?[\w.\[\]]+)", re.MULTILINE)
+# The struct overrideStructWithEnv walks (internal/config/config.go): tags elsewhere are read only if their
+# struct is reached from it through struct fields; it hands a map field to the provider scanners instead.
+TAG_ROOT = ("internal/config", "Config")
 # A struct field with its tag: the Go type says how TMI parses the value (setFieldFromString).
 TAGGED_FIELD = re.compile(r'^\s+\w+\s+([\w.\[\]*]+)\s+`[^`]*env:"([A-Z0-9_]+)"', re.MULTILINE)
 IMPORT_BLOCK = re.compile(r"^import \((.*?)^\)", re.MULTILINE | re.DOTALL)
@@ -174,14 +179,34 @@ class GoReads:
 
     def scan(self) -> None:
         self._check_dead()
+        self.walked = self._walked_structs()
         for self.path, self.text in sorted(self.files.items()):
             for match in TAG.finditer(self.text):
-                self._add(self.names, match.group(1), self._line(match.start()))
+                walked = self._struct_at(match.start()) in self.walked
+                self._add(self.names if walked else self.dead, match.group(1), self._line(match.start()))
             self.go_types.update((name, go_type) for go_type, name in TAGGED_FIELD.findall(self.text))
             self._secret_keys()
             for line, arg in self._calls():
                 self._classify(line, arg)
             self._check_scan()
+
+    def _struct_at(self, offset: int) -> tuple[str, str]:
+        owner = [m.group(1) for m in STRUCT.finditer(self.text) if m.start() <= offset <= m.end()]
+        return str(Path(self.path).parent), owner[-1] if owner else ""
+
+    def _walked_structs(self) -> set[tuple[str, str]]:
+        """Structs reachable from TAG_ROOT through struct (not map or slice) fields of the same package."""
+        package = TAG_ROOT[0]
+        bodies = {m.group(1): m.group(2) for p, t in self.files.items() if str(Path(p).parent) == package
+                  for m in STRUCT.finditer(t)}
+        seen, todo = {TAG_ROOT[1]}, [TAG_ROOT[1]]
+        while todo:
+            for field_type in FIELD.findall(bodies.get(todo.pop(), "")):
+                name = field_type.lstrip("*")
+                if name in bodies and name not in seen:
+                    seen.add(name)
+                    todo.append(name)
+        return {(package, name) for name in seen}
 
     def _line(self, offset: int) -> int:
         return self.text.count("\n", 0, offset) + 1
