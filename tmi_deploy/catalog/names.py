@@ -63,4 +63,7 @@ def undiscovered_provider(name: str, names: list[str]) -> str | None:
 
 
 def closest(name: str, known: set[str]) -> list[str]:
-    return difflib.get_close_matches(name, sorted(known - {name}), n=2, cutoff=SIMILAR)
+    """Up to two known names like ``name``, compared ignoring case: the environment is case-sensitive, so
+    tmi_log_level is unknown, and TMI_LOG_LEVEL is what was meant."""
+    by_upper = {other.upper(): other for other in sorted(known - {name})}
+    return [by_upper[match] for match in difflib.get_close_matches(name.upper(), list(by_upper), n=2, cutoff=SIMILAR)]
