@@ -29,7 +29,7 @@ OAUTH_RE = re.compile(r"^OAUTH_PROVIDERS_([A-Z0-9_]+?)_(" + "|".join(OAUTH_FIELD
 
 # Names the catalogue does not know: secret when they say so (SMTP_PASS, STRIPE_API_KEY, ...), except
 # identifiers and endpoints whose value is public by nature (OAUTH_PROVIDERS_X_TOKEN_URL, *_CLIENT_ID).
-# docs/secrets.md has the reasoning; tmi_deploy/redact.py combines this with declarations and content.
+# docs/secrets.md has the reasoning; tmi_deploy/config/secrecy.py combines this with declarations and content.
 SECRET_NAME = re.compile(r"SECRET|PASS|PWD|TOKEN|KEY|PRIVATE|CERTIFICATE|CREDENTIAL|SALT|SIGNATURE", re.IGNORECASE)
 PUBLIC_NAME_SUFFIXES = ("_CLIENT_ID", "_KEY_ID", "_URL", "_URI", "_ENDPOINT", "_ISSUER", "_SCOPES", "_ENABLED",
                         "_HEADER_FORMAT", "_ACCEPT_HEADER", "_ICON", "_NAME")

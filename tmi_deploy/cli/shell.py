@@ -45,7 +45,7 @@ def err(message: str) -> None:
 
 def shown(problem: Problem) -> str:
     """A finding as printed: a message that quotes a value gets URL credentials and keys masked."""
-    from tmi_deploy.redact import redact_text
+    from tmi_deploy.config.secrecy import redact_text
 
     return replace(problem, message=redact_text(problem.message), hint=redact_text(problem.hint)).render()
 
