@@ -79,6 +79,13 @@ def color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
+def terminal_width() -> int:
+    """Columns for the text plan: COLUMNS if set, else the terminal's, else 80 (a pipe, a CI log)."""
+    import shutil
+
+    return max(shutil.get_terminal_size((80, 24)).columns, 40)
+
+
 def project_root(g: Globals) -> Path:
     """Positions, locks and the sandbox state are relative to the folder holding environments/."""
     return g.environments.resolve().parent
