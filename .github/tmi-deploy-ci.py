@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""The GitHub side of .github/workflows/tmi-deploy.yml: what is planned, what is applied, what is recorded.
+
+tmi-deploy itself runs only through .github/tmi-deploy-steps.sh; this script holds no Heroku key. It talks
+to GitHub through `gh` (so tests put a stand-in on PATH) and to the history through `git`.
+
+  plan OUT_DIR SHARD       plan this pull request's environments against the merge ref's first parent (every
+                           environment when tmi_deploy/ or pyproject.toml changed), and always write
+                           OUT_DIR/manifest.json naming the environments planned (possibly none)
+  resolve OUT_DIR          for each environment: every merge since its last recorded apply; the newest
+                           reviewed plan that holds it; fail naming merges whose plan cannot be found
+  record ENV               record GITHUB_SHA as applied to ENV (a GitHub deployment, state success)
+  comment NUMBER KEY FILE  create or update this workflow's own comment KEY on pull request NUMBER
+  drift CODE FILE          act on the drift plan's exit code: 0 closes the drift issue, 2 opens or updates
+                           it, anything else fails
+Python standard library only: it runs before (and without) `pip install`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# What a merge can change about an environment: its declaration, and the tool that plans it.
+DEPLOY_PATHS = ("environments", "app.json", "tmi_deploy", "pyproject.toml")
+TOOL_PATHS = ("tmi_deploy", "pyproject.toml")
+TASK = "tmi-deploy:apply"
+DRIFT_LABEL = "tmi-deploy-drift"
+STEPS = Path(__file__).with_name("tmi-deploy-steps.sh")
+# A commit the operator knows is applied everywhere (committed when adopting this workflow on a repository
+# with history): an environment never recorded as applied is caught up from there, not from its creation.
+SINCE = Path(".github/tmi-deploy-since")
+
+
+class Fail(Exception):
+    """A problem that stops the job: printed as a GitHub error annotation, exit 1."""
+
+
+def run(*argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise Fail(f"`{' '.join(argv[:3])} …` failed ({done.returncode}): {done.stderr.strip()[:300]}")
+    return done
+
+
+def git(*args: str) -> str:
+    return run("git", *args).stdout.strip()
+
+
+def gh_json(*args: str) -> Any:
+    return json.loads(run("gh", *args).stdout or "null")
+
+
+def output(name: str, value: str) -> None:
+    with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
+        out.write(f"{name}={value}\n")
+
+
+def summary(text: str) -> None:
+    print(text)
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as out:
+            out.write(text + "\n")
+
+
+def repo() -> str:
+    return os.environ["GITHUB_REPOSITORY"]
+
+
+# ---- plan (pull requests) -------------------------------------------------------------------------------
+
+def plan(out: Path, shard: str) -> int:
+    # The merge ref's first parent is the base it was made from: today's main would plan its own newer
+    # changes as reverts when an old pull request's plan is re-run.
+    base = git("rev-parse", "HEAD^1")
+    tool = run("git", "diff", "--quiet", base, "HEAD", "--", *TOOL_PATHS, check=False).returncode != 0
+    select = [] if tool else ["--changed-since", base]
+    code = subprocess.run(["bash", str(STEPS), "plan", str(out), *select, "--shard", shard]).returncode
+    planned = environments_in(out / "plan.json")
+    manifest = {"format": 1, "pr": int(os.environ["PR_NUMBER"]), "head": os.environ["PR_HEAD_SHA"],
+                "base": base, "shard": shard, "every_environment": tool, "plan_exit": code,
+                "environments": planned}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    print(f"planned {', '.join(planned) or 'no environment'} against {base[:12]}"
+          + (" (tmi_deploy/ or pyproject.toml changed: every environment)" if tool else ""))
+    return code
+
+
+def environments_in(plan_file: Path) -> list[str]:
+    if not plan_file.is_file():
+        return []
+    return [entry["environment"] for entry in json.loads(plan_file.read_text()).get("environments", [])]
+
+
+# ---- resolve (after merge) ------------------------------------------------------------------------------
+
+@dataclass
+class Merge:
+    """A commit on the deploy branch that changed what is deployed, and what its pull request planned."""
+    sha: str
+    pr: int | None = None
+    run: int | None = None
+    planned: dict[str, str] = field(default_factory=dict)  # environment -> artifact that holds its plan
+    problem: str | None = None
+
+    def label(self) -> str:
+        return f"{self.sha[:12]}" + (f" (#{self.pr})" if self.pr else "")
+
+
+def declared_environments(env_dir: Path) -> list[str]:
+    return sorted(p.stem for p in env_dir.glob("*.yml") if not p.name.startswith("_"))
+
+
+def last_applied(env: str, history: dict[str, int]) -> str | None:
+    """The newest commit of the deploy branch recorded as applied to ``env``."""
+    found = gh_json("api", f"repos/{repo()}/deployments?environment={env}&task={TASK}&per_page=100")
+    candidates = sorted((d for d in found or [] if d["sha"] in history), key=lambda d: history[d["sha"]])
+    for deployment in candidates:
+        statuses = gh_json("api", f"repos/{repo()}/deployments/{deployment['id']}/statuses")
+        if statuses and statuses[0]["state"] == "success":
+            return str(deployment["sha"])
+    return None
+
+
+def starting_point(env: str, env_dir: Path, history: dict[str, int]) -> str | None:
+    """Where to look for unapplied merges of an environment never recorded as applied: from the merge that
+    added its file, or from .github/tmi-deploy-since (a commit the operator knows is applied) if that is newer."""
+    added = git("log", "--first-parent", "--diff-filter=A", "--format=%H", "--", str(env_dir / f"{env}.yml"))
+    points = []
+    if added:
+        parent = run("git", "rev-parse", "-q", "--verify", f"{added.splitlines()[-1]}^1", check=False).stdout.strip()
+        points.append(parent)
+    since = SINCE.read_text(encoding="utf-8").strip() if SINCE.is_file() else ""
+    if since:
+        full = run("git", "rev-parse", "-q", "--verify", f"{since}^{{commit}}", check=False).stdout.strip()
+        if full not in history:
+            raise Fail(f".github/tmi-deploy-since names {since[:40]!r}, not a commit of the deploy branch's first-parent history")
+        points.append(full)
+    known = [p for p in points if p in history]
+    return min(known, key=lambda p: history[p]) if known else None
+
+
+def changes_deploy(sha: str) -> bool:
+    parent = run("git", "rev-parse", "-q", "--verify", f"{sha}^1", check=False).stdout.strip()
+    if not parent:
+        return True
+    return run("git", "diff", "--quiet", parent, sha, "--", *DEPLOY_PATHS, check=False).returncode != 0
+
+
+def look_up(sha: str, out: Path) -> Merge:
+    merge = Merge(sha)
+    pulls = [p for p in gh_json("api", f"repos/{repo()}/commits/{sha}/pulls") or []
+             if p.get("merge_commit_sha") == sha]
+    if not pulls:
+        merge.problem = "was pushed without a pull request, so no plan of it was reviewed"
+        return merge
+    merge.pr, head = int(pulls[0]["number"]), pulls[0]["head"]["sha"]
+    runs = gh_json("run", "list", "--workflow", os.environ.get("WORKFLOW_FILE", "tmi-deploy.yml"), "--event",
+                   "pull_request", "--commit", head, "--status", "success", "--json", "databaseId")
+    if not runs:
+        merge.problem = f"has no successful plan run at its head {head[:12]}"
+        return merge
+    merge.run = int(runs[0]["databaseId"])
+    return fetch_plans(merge, out / sha)
+
+
+def fetch_plans(merge: Merge, folder: Path) -> Merge:
+    pattern = f"tmi-deploy-plan-pr-{merge.pr}-shard-*"
+    got = run("gh", "run", "download", str(merge.run), "--pattern", pattern, "--dir", str(folder), check=False)
+    if got.returncode != 0:
+        merge.problem = (f"plan artifacts of run {merge.run} cannot be fetched (expired after the retention "
+                         f"period, or the API refused): {got.stderr.strip()[:200]}")
+        return merge
+    manifests = [json.loads(p.read_text()) for p in sorted(folder.glob("*/manifest.json"))]
+    shards = {m["shard"] for m in manifests}
+    total = int(manifests[0]["shard"].split("/")[1]) if manifests else 0
+    if not manifests or shards != {f"{i}/{total}" for i in range(1, total + 1)}:
+        merge.problem = f"run {merge.run} published manifests for shards {sorted(shards)}, not all of them"
+        return merge
+    for path in sorted(folder.glob("*/manifest.json")):
+        listed = json.loads(path.read_text())["environments"]
+        held = environments_in(path.with_name("plan.json"))
+        if sorted(listed) != sorted(held):
+            merge.problem = f"manifest {path.parent.name} lists {listed} but its plan holds {held}"
+            return merge
+        merge.planned.update({env: path.parent.name for env in listed})
+    return merge
+
+
+def queue_for(env: str, pending: list[str], merges: dict[str, Merge], out: Path) -> tuple[Merge | None, list[Merge]]:
+    """The newest merge whose reviewed plan holds ``env`` (its plan shows the whole difference from live
+    state, so it covers the older ones), and the newer merges that may have changed ``env`` unseen."""
+    unknown: list[Merge] = []
+    for sha in reversed(pending):
+        if sha not in merges:
+            merges[sha] = look_up(sha, out)
+        merge = merges[sha]
+        if merge.problem:
+            unknown.append(merge)
+        elif env in merge.planned:
+            return merge, unknown
+    return None, unknown
+
+
+def resolve(out: Path) -> int:
+    env_dir = Path(os.environ.get("TMI_DEPLOY_ENVIRONMENTS", "environments"))
+    order = git("rev-list", "--first-parent", "HEAD").splitlines()
+    history = {sha: index for index, sha in enumerate(order)}  # 0 is the newest
+    last_stage = set(os.environ.get("LAST_ENVIRONMENTS", "production").split())
+    merges: dict[str, Merge] = {}
+    stages: dict[str, list[dict[str, str]]] = {"first": [], "last": []}
+    failures: list[str] = []
+    for env in declared_environments(env_dir):
+        applied = last_applied(env, history) or starting_point(env, env_dir, history)
+        newer = order[: history[applied]] if applied else order
+        pending = [sha for sha in reversed(newer) if changes_deploy(sha)]
+        chosen, unknown = queue_for(env, pending, merges, out)
+        if unknown:
+            failures += [f"{env}: merge {m.label()} {m.problem}" for m in unknown]
+            continue
+        if chosen is None:
+            summary(f"- `{env}`: nothing to apply (last applied {applied[:12] if applied else 'never'})")
+            continue
+        covered = [merges[s].label() for s in pending if s in merges and s != chosen.sha]
+        summary(f"- `{env}`: apply the plan reviewed on #{chosen.pr} ({chosen.label()})"
+                + (f", which also covers {', '.join(covered)}" if covered else ""))
+        stages["last" if env in last_stage else "first"].append(
+            {"env": env, "run": str(chosen.run), "artifact": chosen.planned[env], "pr": str(chosen.pr),
+             "merge": chosen.sha})
+    for name, entries in stages.items():
+        output(name, json.dumps({"include": entries}) if entries else "")
+    for failure in failures:
+        print(f"::error::{failure}")
+    if failures:
+        print("::error::Nothing was applied. For each environment named, open a pull request that changes "
+              "environments/ENV.yml (a comment line is enough): its plan is reviewed afresh against live state, "
+              "covers every merge above, and is applied when merged.")
+        return 1
+    return 0
+
+
+# ---- record, comment, drift ------------------------------------------------------------------------------
+
+def record(env: str) -> int:
+    body = {"ref": os.environ["GITHUB_SHA"], "environment": env, "task": TASK, "auto_merge": False,
+            "required_contexts": [], "description": f"tmi-deploy applied {env}"}
+    made = subprocess.run(["gh", "api", "-X", "POST", f"repos/{repo()}/deployments", "--input", "-"],
+                          input=json.dumps(body), capture_output=True, text=True)
+    if made.returncode != 0:
+        raise Fail(f"{env} was applied but could not be recorded: {made.stderr.strip()[:300]}. The next run "
+                   f"will find this merge unapplied and apply its plan again (it is then stale: exit 4)")
+    deployment = json.loads(made.stdout)["id"]
+    run("gh", "api", "-X", "POST", f"repos/{repo()}/deployments/{deployment}/statuses", "-f", "state=success",
+        "-f", f"description=applied {os.environ['GITHUB_SHA'][:12]}")
+    print(f"recorded {os.environ['GITHUB_SHA'][:12]} as applied to {env}")
+    return 0
+
+
+def comment(number: str, key: str, body_file: Path) -> int:
+    marker = f"<!-- tmi-deploy:{key} -->"
+    body = f"{marker}\n{body_file.read_text(encoding='utf-8')}"
+    found = gh_json("api", "--paginate", "--slurp", f"repos/{repo()}/issues/{number}/comments") or []
+    mine = [c for page in found for c in page if str(c.get("body", "")).startswith(marker)]
+    if mine:
+        run("gh", "api", "-X", "PATCH", f"repos/{repo()}/issues/comments/{mine[0]['id']}", "-f", f"body={body}")
+    else:
+        run("gh", "api", "-X", "POST", f"repos/{repo()}/issues/{number}/comments", "-f", f"body={body}")
+    return 0
+
+
+def drift(code: int, report: Path) -> int:
+    if code not in (0, 2):
+        print(f"::error::the drift plan exited {code} (expected 0: no drift, or 2: drift); see its output above")
+        return 1
+    issues = gh_json("issue", "list", "--state", "open", "--label", DRIFT_LABEL, "--json", "number") or []
+    numbers = sorted(int(i["number"]) for i in issues)
+    if code == 0:
+        for number in numbers:
+            run("gh", "issue", "close", str(number), "--comment", "Live state matches environments/ again.")
+        print("no drift" + (f"; closed #{', #'.join(map(str, numbers))}" if numbers else ""))
+        return 0
+    if numbers:
+        run("gh", "issue", "comment", str(numbers[0]), "--body-file", str(report))
+    else:
+        run("gh", "label", "create", DRIFT_LABEL, "--force", "--description", "live Heroku state differs from environments/")
+        run("gh", "issue", "create", "--title", "tmi-deploy: live state drifted from environments/", "--label",
+            DRIFT_LABEL, "--body-file", str(report))
+    print("::warning::live state drifted from environments/; see the tmi-deploy-drift issue")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    commands = {
+        "plan": lambda a: plan(Path(a[0]), a[1]),
+        "resolve": lambda a: resolve(Path(a[0])),
+        "record": lambda a: record(a[0]),
+        "comment": lambda a: comment(a[0], a[1], Path(a[2])),
+        "drift": lambda a: drift(int(a[0]), Path(a[1])),
+    }
+    arity = {"plan": 2, "resolve": 1, "record": 1, "comment": 3, "drift": 2}
+    if not argv or argv[0] not in commands or len(argv) != arity[argv[0]] + 1:
+        print(__doc__, file=sys.stderr)
+        return 1
+    try:
+        return commands[argv[0]](argv[1:])
+    except Fail as exc:
+        print(f"::error::{exc}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
