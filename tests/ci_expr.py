@@ -58,6 +58,13 @@ def number(value: Any) -> float:
     return float("nan")
 
 
+def apply_comparison(op: str, left: Any, right: Any) -> bool:
+    if op in ("==", "!="):
+        return loose_equal(left, right) == (op == "==")
+    a, b = number(left), number(right)
+    return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+
+
 class Evaluator:
     def __init__(self, contexts: dict[str, Any], functions: dict[str, Callable[..., Any]]) -> None:
         self.contexts, self.functions = contexts, functions
@@ -100,9 +107,7 @@ class Evaluator:
         while self.peek() in ("==", "!=", "<", ">", "<=", ">="):
             op = self.take()[1]
             right = self.unary()
-            value = {"==": lambda: loose_equal(value, right), "!=": lambda: not loose_equal(value, right),
-                     "<": lambda: number(value) < number(right), ">": lambda: number(value) > number(right),
-                     "<=": lambda: number(value) <= number(right), ">=": lambda: number(value) >= number(right)}[op]()
+            value = apply_comparison(op, value, right)
         return value
 
     def unary(self) -> Any:

@@ -107,7 +107,7 @@ def run_download(args: list[str]) -> int:
     live = [n for n in names if not (run_dir / f"{n}.expired").exists()]
     if name is not None:
         if name not in live:
-            return fail(f"no artifact matches any of the names or patterns provided")
+            return fail("no artifact matches any of the names or patterns provided")
         shutil.copytree(run_dir / name, target, dirs_exist_ok=True)
         return 0
     chosen = [n for n in live if fnmatch.fnmatchcase(n, pattern or "*")]

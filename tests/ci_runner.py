@@ -55,6 +55,11 @@ class Runner:
             (self.bin / tool).chmod(0o755)
         self.runs = 0
 
+    @staticmethod
+    def git(repo: Path, *args: str) -> str:
+        return subprocess.run(["git", "-c", "user.name=ci", "-c", "user.email=ci@example.com", *args], cwd=repo,
+                              check=True, capture_output=True, text=True).stdout.strip()
+
     def state(self) -> dict[str, Any]:
         path = self.gh_state / "state.json"
         return json.loads(path.read_text()) if path.exists() else {}
