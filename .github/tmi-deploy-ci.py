@@ -166,7 +166,25 @@ def look_up(sha: str, out: Path) -> Merge:
         merge.problem = f"has no successful plan run at its head {head[:12]}"
         return merge
     merge.run = int(runs[0]["databaseId"])
-    return fetch_plans(merge, out / sha)
+    merge = fetch_plans(merge, out / sha)
+    omitted = sorted(changed_by(sha) - set(merge.planned)) if not merge.problem else []
+    if omitted:
+        # The manifest comes from the pull request's own code: trust it to add, never to leave out.
+        merge.problem = f"changed {', '.join(omitted)} but its reviewed plan does not hold them"
+    return merge
+
+
+def changed_by(sha: str) -> set[str]:
+    """Environments a merge certainly changed: those whose own file it changed, or all when it changed the
+    tool. (Changes through a partial are the plan's to find: `--changed-since` follows `extends`.)"""
+    env_dir = os.environ.get("TMI_DEPLOY_ENVIRONMENTS", "environments")
+    at_merge = {Path(p).stem for p in git("ls-tree", "--name-only", f"{sha}:{env_dir}").splitlines()
+                if p.endswith(".yml") and not p.startswith("_")}
+    parent = run("git", "rev-parse", "-q", "--verify", f"{sha}^1", check=False).stdout.strip()
+    if not parent or run("git", "diff", "--quiet", parent, sha, "--", *TOOL_PATHS, check=False).returncode != 0:
+        return at_merge
+    changed = {Path(p).stem for p in git("diff", "--name-only", parent, sha, "--", env_dir).splitlines()}
+    return changed & at_merge
 
 
 def fetch_plans(merge: Merge, folder: Path) -> Merge:
@@ -214,14 +232,14 @@ def resolve(out: Path) -> int:
     last_stage = set(os.environ.get("LAST_ENVIRONMENTS", "production").split())
     merges: dict[str, Merge] = {}
     stages: dict[str, list[dict[str, str]]] = {"first": [], "last": []}
-    failures: list[str] = []
+    failures: list[tuple[str, Merge]] = []
     for env in declared_environments(env_dir):
         applied = last_applied(env, history) or starting_point(env, env_dir, history)
         newer = order[: history[applied]] if applied else order
         pending = [sha for sha in reversed(newer) if changes_deploy(sha)]
         chosen, unknown = queue_for(env, pending, merges, out)
         if unknown:
-            failures += [f"{env}: merge {m.label()} {m.problem}" for m in unknown]
+            failures += [(env, merge) for merge in unknown]
             continue
         if chosen is None:
             summary(f"- `{env}`: nothing to apply (last applied {applied[:12] if applied else 'never'})")
@@ -234,14 +252,33 @@ def resolve(out: Path) -> int:
              "merge": chosen.sha})
     for name, entries in stages.items():
         output(name, json.dumps({"include": entries}) if entries else "")
-    for failure in failures:
-        print(f"::error::{failure}")
     if failures:
-        print("::error::Nothing was applied. For each environment named, open a pull request that changes "
-              "environments/ENV.yml (a comment line is enough): its plan is reviewed afresh against live state, "
-              "covers every merge above, and is applied when merged.")
+        report_unapplied(failures, out)
         return 1
     return 0
+
+
+REMEDY = ("Nothing was applied. For each environment named, open a pull request that changes environments/ENV.yml "
+          "(a comment line is enough): its plan is reviewed afresh against live state, covers every merge named, "
+          "and is applied when merged. Re-running this workflow cannot help: it finds the same merges.")
+
+
+def report_unapplied(failures: list[tuple[str, Merge]], out: Path) -> None:
+    """Fail loudly where a reviewer looks: annotations and the run summary, and on each pull request named."""
+    lines = [f"{env}: merge {merge.label()} {merge.problem}" for env, merge in failures]
+    for line in lines:
+        print(f"::error::{line}")
+    print(f"::error::{REMEDY}")
+    summary("\n".join(["### Merges that were not applied", *[f"- {line}" for line in lines], "", REMEDY]))
+    run_url = f"{os.environ.get('GITHUB_SERVER_URL', 'https://github.com')}/{repo()}/actions/runs/" \
+              f"{os.environ.get('GITHUB_RUN_ID', '')}"
+    for number in sorted({m.pr for _, m in failures if m.pr}):
+        note = out / f"unapplied-{number}.md"
+        mine = [line for line, (_, m) in zip(lines, failures, strict=True) if m.pr == number]
+        note.parent.mkdir(parents=True, exist_ok=True)
+        note.write_text("### tmi-deploy: this merge was not applied\n\n" + "\n".join(f"- {line}" for line in mine)
+                        + f"\n\n{REMEDY}\n\n[The run]({run_url})\n", encoding="utf-8")
+        comment(str(number), "unapplied", note)
 
 
 # ---- record, comment, drift ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Each test is one way a merged change used to go unapplied while the workflow sta
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,8 @@ def test_a_merge_whose_plan_artifact_is_missing_fails_and_applies_nothing(flow: 
     assert jobs["resolve"].result == "failure"
     assert f"merge {merged[:12]} (#{pr.number}) plan artifacts of run {pr.run} cannot be fetched" in errors(jobs["resolve"])
     assert jobs["apply"] == [] and jobs["apply-production"] == []
+    told = flow.runner.state()["comments"][str(pr.number)][-1]["body"]  # the pull request hears of it
+    assert "this merge was not applied" in told and f"merge {merged[:12]} (#{pr.number})" in told
     assert live_level(flow, "tmi-ci-staging-server") is None  # nothing applied: the app was never created
     assert merged not in flow.deployments().get("staging", [])
 
@@ -112,3 +115,16 @@ def test_every_shard_publishes_a_manifest_even_when_it_planned_nothing(flow: Flo
     assert [j.result for j in jobs] == ["success", "success"], jobs[0].log() + jobs[1].log()
     assert sorted(m["shard"] for m in flow.manifests(pr)) == ["1/2", "2/2"]
     assert sorted(len(m["environments"]) for m in flow.manifests(pr)) == [0, 1]
+
+
+def test_a_manifest_that_leaves_out_a_changed_environment_is_refused(flow: Flow) -> None:
+    """The manifest is written by the pull request's own code: it may not hide an environment it changed."""
+    pr = flow.open({"environments/production.yml": environment("production", "warn")})
+    flow.plan(pr)
+    for manifest in (flow.runner.gh_state / "artifacts" / str(pr.run)).glob("*/manifest.json"):
+        manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "environments": []}))
+        manifest.with_name("plan.json").unlink(missing_ok=True)
+    jobs = flow.push(flow.merge(pr))
+    assert jobs["resolve"].result == "failure"
+    assert "changed production but its reviewed plan does not hold them" in errors(jobs["resolve"])
+    assert jobs["apply-production"] == []
