@@ -50,7 +50,7 @@ class Flow:
         self.git("init", "-q", "-b", "main")
         # Adopting the workflow on a repository with history: the operator names a commit known applied.
         self.write({".github/tmi-deploy-since": self.commit("initial") + "\n"})
-        self.commit("adopt tmi-deploy's workflow")
+        self.git("update-ref", "refs/remotes/origin/main", self.commit("adopt tmi-deploy's workflow"))
         self.runner = Runner(self.repo, tmp / "work", {"HEROKU_API_URL": url})
         self.runner.set_state({})
         self.numbers, self.run_ids = 0, 100
@@ -115,6 +115,7 @@ class Flow:
         self.switch("main")
         self.git("merge", "-q", "--no-ff", pr.head, "-m", f"Merge pull request #{pr.number}")
         sha = self.git("rev-parse", "HEAD")
+        self.git("update-ref", "refs/remotes/origin/main", sha)  # what a checkout with fetch-depth 0 sees
         state = self.runner.state()
         state.setdefault("pulls", []).append({"number": pr.number, "merge_commit_sha": sha, "head": {"sha": pr.head}})
         self.runner.set_state(state)

@@ -110,7 +110,7 @@ class Runner:
         folder = self.work / "steps" / str(self.runs)
         folder.mkdir(parents=True)
         script, out_file, summary = folder / "script.sh", folder / "output", folder / "summary"
-        script.write_text(step["run"])
+        script.write_text(str(interpolate(evaluator, step["run"])))  # GitHub expands ${{ }} before bash runs
         out_file.touch()
         runner_env = {
             "PATH": f"{self.bin}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",

@@ -24,9 +24,7 @@ def runner(tmp_path: Path) -> Runner:
     repo = tmp_path / "repo"
     (repo / "environments").mkdir(parents=True)
     (repo / "environments" / "staging.yml").write_text("extends: _base.yml\n")
-    (repo / ".github").mkdir()
-    for script in ("tmi-deploy-steps.sh", "tmi-deploy-ci.py", "tmi_deploy_github.py", "tmi_deploy_resolve.py"):
-        shutil.copy(ROOT / ".github" / script, repo / ".github" / script)
+    shutil.copytree(ROOT / ".github", repo / ".github")
     for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "x"]):
         Runner.git(repo, *command)
     runner = Runner(repo, tmp_path / "work", {})
