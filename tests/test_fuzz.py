@@ -20,7 +20,7 @@ from tests.harness import inputs
 from tmi_deploy.catalog.variables import CURRENT_SERVER
 from tmi_deploy.config.loader import load_environment
 from tmi_deploy.errors import ConfigError
-from tmi_deploy.heroku.reads import Live, LiveAddon, LiveApp
+from tmi_deploy.plan.state import Live, LiveAddon, LiveApp
 from tmi_deploy.importer import build_environment_yaml
 from tmi_deploy.plan.model import Plan
 from tmi_deploy.plan.planner import plan_environment

@@ -10,7 +10,8 @@ from tests.conftest import client_for, make_sandbox
 from tests.harness import SCENARIOS, load
 from tmi_deploy.config.loader import load_environment
 from tmi_deploy.config.models import AppDesired, Environment
-from tmi_deploy.heroku.reads import _suffixes, fetch_live, fetch_lives
+from tmi_deploy.heroku.reads import fetch_live, fetch_lives
+from tmi_deploy.kinds.addons import var_suffixes as _suffixes
 from tmi_deploy.plan.state import Live
 from tmi_deploy.sandbox import Sandbox
 

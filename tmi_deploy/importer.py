@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from tmi_deploy.catalog.variables import lookup
+from tmi_deploy.kinds import REGISTRY
 from tmi_deploy.plan.escape import UNSAFE
 from tmi_deploy.plan.state import Live, LiveApp
 from tmi_deploy.plan.urls import origin_of, url_part, with_sslmode
@@ -110,21 +111,9 @@ def _config_section(app: LiveApp, live: Live, skipped: list[str]) -> dict[str, A
 
 
 def _app_section(app: LiveApp, live: Live, skipped: list[str]) -> dict[str, Any]:
-    section: dict[str, Any] = {"name": app.name, "region": app.region, "stack": app.stack}
-    if app.team:
-        section["team"] = app.team
-    if app.buildpacks:
-        section["buildpacks"] = list(app.buildpacks)
-    addons = {att: addon.plan for addon in app.addons if addon.owned_here for att in addon.attachments[:1]}
-    if addons:
-        section["addons"] = addons
-    features = {name: True for name, enabled in sorted(app.features.items()) if enabled}
-    if features:
-        section["features"] = features
-    if app.formation:
-        section["formation"] = {t: {"quantity": f.quantity, "size": f.size} for t, f in sorted(app.formation.items())}
-    if app.collaborators:
-        section["collaborators"] = list(app.collaborators)
+    section: dict[str, Any] = {}
+    for kind in REGISTRY:  # each kind writes its own part; config vars need every app (derived values)
+        section.update(kind.export(app))
     section["config"] = _config_section(app, live, skipped)
     return section
 

@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from tmi_deploy.config.models import AppDesired, Environment
 from tmi_deploy.errors import HerokuAPIError
 from tmi_deploy.heroku.client import HerokuClient
-from tmi_deploy.plan.state import Live, LiveAddon, LiveApp, LiveFormation
+from tmi_deploy.heroku.paths import app_path, segment
+from tmi_deploy.kinds import REGISTRY
+from tmi_deploy.kinds.base import Account, Found
+from tmi_deploy.plan.state import Live, LiveApp
 
 T = TypeVar("T")
+AppReads = dict[str, tuple[Any, ...]]  # kind name -> the answers to its reads, in order
 FOREIGN = object()  # a read Heroku refused with 403: the name belongs to an account we cannot see
-
-
-def _p(name: str) -> str:
-    return quote(name, safe="")
 
 
 async def _maybe(call: Awaitable[T]) -> Any:
@@ -37,25 +35,6 @@ async def _maybe(call: Awaitable[T]) -> Any:
         if exc.status == 403:
             return FOREIGN
         raise
-
-
-@dataclass(frozen=True)
-class Account:
-    apps: dict[str, dict[str, Any]]  # name -> app
-    addons: list[dict[str, Any]]
-    attachments: list[dict[str, Any]]
-    dyno_costs: dict[str, int]
-    plan_prices: dict[str, int]
-    unknown_plans: dict[str, tuple[str, ...]]
-
-
-@dataclass(frozen=True)
-class AppReads:
-    config: Any
-    formation: Any
-    features: Any = None
-    buildpacks: Any = None
-    collaborators: Any = None
 
 
 async def fetch_lives(client: HerokuClient, envs: list[Environment], everything: bool = False) -> list[Live]:
@@ -81,7 +60,7 @@ async def _fetch_account(client: HerokuClient, plans: list[str]) -> Account:
     apps, addons, attachments, sizes, plan_objs = await asyncio.gather(
         client.list("/apps"), client.list("/addons", headers={"Accept-Expansion": "plan"}),
         client.list("/addon-attachments"), client.list("/dyno-sizes"),
-        asyncio.gather(*(_maybe(client.get(f"/plans/{_p(plan)}")) for plan in plans)))
+        asyncio.gather(*(_maybe(client.get(f"/plans/{segment(plan)}")) for plan in plans)))
     prices = {p["name"]: int(p["price"]["cents"]) for p in plan_objs if isinstance(p, dict)}
     for addon in addons:
         plan = addon.get("plan") or {}
@@ -96,24 +75,23 @@ async def _fetch_account(client: HerokuClient, plans: list[str]) -> Account:
 async def _real_plans_of(client: HerokuClient, unknown: list[str]) -> dict[str, tuple[str, ...]]:
     """Only when a declared plan does not exist: the service's real plans, for the did-you-mean."""
     services = sorted({plan.split(":", 1)[0] for plan in unknown})
-    listed = await asyncio.gather(*(_maybe(client.list(f"/addon-services/{_p(s)}/plans")) for s in services))
+    listed = await asyncio.gather(*(_maybe(client.list(f"/addon-services/{segment(s)}/plans")) for s in services))
     names = {service: tuple(sorted(p["name"] for p in found)) if isinstance(found, list) else ()
              for service, found in zip(services, listed, strict=True)}
     return {plan: names[plan.split(":", 1)[0]] for plan in unknown}
 
 
 async def _fetch_app(client: HerokuClient, app: AppDesired, everything: bool) -> AppReads:
-    base = f"/apps/{_p(app.name)}"
-
-    async def optional(wanted: bool, path: str, range_field: str = "id") -> Any:
-        return await _maybe(client.list(f"{base}/{path}", range_field=range_field)) if wanted else None
-
-    found = await asyncio.gather(
-        _maybe(client.get(f"{base}/config-vars")), _maybe(client.list(f"{base}/formation")),
-        optional(everything or bool(app.features), "features"),
-        optional(everything or app.buildpacks is not None, "buildpack-installations", "ordinal"),
-        optional(everything or bool(app.collaborators), "collaborators"))
-    return AppReads(*found)
+    """Every kind's reads of one app, started together (a 404 reads as None, a 403 as FOREIGN)."""
+    base = app_path(app.name)
+    wanted = [(kind.name, read) for kind in REGISTRY for read in kind.reads(app, everything)]
+    answers = await asyncio.gather(*(
+        _maybe(client.list(f"{base}/{read.path}", range_field=read.range_field) if read.listing
+               else client.get(f"{base}/{read.path}")) for _, read in wanted))
+    reads: AppReads = {}
+    for (kind, _), answer in zip(wanted, answers, strict=True):
+        reads[kind] = (*reads.get(kind, ()), answer)
+    return reads
 
 
 def _live(env: Environment, account: Account, reads: dict[str, AppReads]) -> Live:
@@ -123,61 +101,13 @@ def _live(env: Environment, account: Account, reads: dict[str, AppReads]) -> Liv
                                if any(plan == a.plan for app in env.apps.values() for a in app.addons.values())})
 
 
-def _listed(value: Any) -> list[dict[str, Any]]:
-    return value if isinstance(value, list) else []
-
-
 def _live_app(desired: AppDesired, account: Account, reads: AppReads) -> LiveApp:
     app = account.apps.get(desired.name)
-    if app is None or not isinstance(reads.config, dict):
-        return LiveApp(role=desired.role, name=desired.name, exists=False, foreign=reads.config is FOREIGN)
-    config = {str(k): str(v) for k, v in reads.config.items()}
-    return LiveApp(
-        role=desired.role, name=desired.name, exists=True, id=app["id"], web_url=app.get("web_url"),
-        region=(app.get("region") or {}).get("name"),
-        stack=(app.get("build_stack") or app.get("stack") or {}).get("name"),
-        team=(app.get("team") or {}).get("name") if app.get("team") else None, config=config,
-        addons=_addons(app, account, config),
-        features={f["name"]: bool(f["enabled"]) for f in _listed(reads.features)},
-        formation={f["type"]: LiveFormation(quantity=int(f["quantity"]), size=str(f["size"]).lower())
-                   for f in _listed(reads.formation)},
-        buildpacks=tuple(b["buildpack"]["name"] for b in sorted(_listed(reads.buildpacks), key=lambda b: b["ordinal"])),
-        collaborators=tuple(sorted(c["user"]["email"] for c in _listed(reads.collaborators)
-                                   if c.get("role") != "owner")),
-        owner=(app.get("owner") or {}).get("email"))
-
-
-def _suffixes(addon: dict[str, Any], names: tuple[str, ...]) -> set[str]:
-    """What follows the attachment name in the vars an add-on sets (DATABASE_URL -> URL). The add-on
-    lists its vars under its primary attachment; when that one is on another app, assume URL."""
-    suffixes = {var[len(name) + 1:] for var in addon.get("config_vars") or [] for name in names
-                if var.startswith(name + "_")}
-    return suffixes or {"URL"}
-
-
-def _addons(app: dict[str, Any], account: Account, config: dict[str, str]) -> tuple[LiveAddon, ...]:
-    here = [a for a in account.attachments if a["app"]["id"] == app["id"]]
-    ids = {a["addon"]["id"] for a in here}
-    result = []
-    for addon in account.addons:
-        owned_here = (addon.get("app") or {}).get("id") == app["id"]
-        if addon["id"] not in ids and not owned_here:
-            continue
-        names = tuple(sorted(a["name"] for a in here if a["addon"]["id"] == addon["id"]))
-        owned = tuple(sorted(f"{name}_{suffix}" for name in names for suffix in _suffixes(addon, names)
-                             if f"{name}_{suffix}" in config))
-        plan = addon.get("plan") or {}
-        price = (plan.get("price") or {}).get("cents")
-        result.append(LiveAddon(
-            id=addon["id"], name=addon["name"], service=(addon.get("addon_service") or {}).get("name", ""),
-            plan=plan.get("name", ""), state=addon.get("state", ""), attachments=names, config_vars=owned,
-            price_cents=int(price) if price is not None else None, owned_here=owned_here))
-    return tuple(sorted(result, key=lambda a: (a.attachments, a.name)))
-
-
-async def fetch_app_config(client: HerokuClient, name: str) -> dict[str, str]:
-    """The applier's narrow re-read: one app's config vars, nothing else."""
-    found = await client.get(f"/apps/{_p(name)}/config-vars")
-    if not isinstance(found, dict):
-        raise HerokuAPIError("GET", f"/apps/{_p(name)}/config-vars", None, "unexpected_body", "expected an object")
-    return {str(k): str(v) for k, v in found.items()}
+    config = reads["config"][0]
+    if app is None or not isinstance(config, dict):
+        return LiveApp(role=desired.role, name=desired.name, exists=False, foreign=config is FOREIGN)
+    values = {str(k): str(v) for k, v in config.items()}
+    fields: dict[str, Any] = {}
+    for kind in REGISTRY:
+        fields.update(kind.parse(Found(app=app, answers=reads.get(kind.name, ()), account=account, config=values)))
+    return LiveApp(role=desired.role, name=desired.name, exists=True, **fields)

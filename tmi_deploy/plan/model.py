@@ -11,19 +11,15 @@ import hashlib
 import json
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from tmi_deploy.config.models import Role
 
 PLAN_FORMAT_VERSION = 1
 
-Kind = Literal["app", "addon", "config", "feature", "formation", "buildpacks", "collaborator"]
 Action = Literal["create", "update", "delete", "replace", "rename"]
 SYMBOLS: dict[str, str] = {"create": "+", "update": "~", "delete": "-", "replace": "-/+", "rename": "~>"}
-KIND_ORDER: dict[str, int] = {"app": 0, "addon": 1, "config": 2, "feature": 3, "formation": 4, "buildpacks": 5,
-                              "collaborator": 6}
-ROLE_ORDER: dict[str, int] = {"server": 0, "client": 1}
 KNOWN_AFTER_APPLY = "(known after apply)"
 SENSITIVE = "(sensitive)"
 
@@ -47,7 +43,7 @@ class AddonIdentity(Frozen):
 class Change(Frozen):
     role: Role
     app: str
-    kind: Kind
+    kind: str = Field(description="the resource kind: one of tmi_deploy.kinds.REGISTRY (app, addon, config, ...)")
     action: Action
     key: str
     old: str | None = None  # display text; "(sensitive)" for secrets
@@ -70,8 +66,14 @@ class Change(Frozen):
     def symbol(self) -> str:
         return SYMBOLS[self.action]
 
-    def sort_key(self) -> tuple[int, int, str, str]:
-        return ROLE_ORDER[self.role], KIND_ORDER[self.kind], self.key, self.action
+    @field_validator("kind")
+    @classmethod
+    def _registered(cls, kind: str) -> str:
+        from tmi_deploy.kinds import BY_NAME  # the registry imports this module: look it up when used
+
+        if kind not in BY_NAME:
+            raise ValueError(f"unknown resource kind {kind!r}")
+        return kind
 
 
 BlockerKind = Literal["error", "refused", "consent"]

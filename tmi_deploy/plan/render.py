@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from tmi_deploy.kinds import BY_NAME
 from tmi_deploy.plan.escape import html_text, md_code, md_text, quoted, visible
 from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change, EnvironmentPlan, Plan
 from tmi_deploy.plan.render_overview import (
@@ -77,12 +78,11 @@ def _key(change: Change) -> str:
 
 
 def _describe(change: Change) -> str:
-    key = visible(change.key)
-    if change.kind == "app" and change.action == "create":
-        return f"app {key} ({visible(change.new or '')})"
-    if change.kind == "collaborator":
-        return f"collaborator {key}"
-    label = change.kind if change.kind == "buildpacks" else f"{change.kind} {visible(_key(change))}"
+    kind = BY_NAME[change.kind]
+    special = kind.describe(change)
+    if special is not None:
+        return special
+    label = visible(kind.label(change))
     old, new = _text_value(change, _old(change)), _text_value(change, _new(change))
     if change.action == "create" or (change.action == "rename" and old is None):
         return f"{label} = {new}"

@@ -49,6 +49,9 @@ class LiveApp(Frozen):
     buildpacks: tuple[str, ...] = ()
     collaborators: tuple[str, ...] = ()
     owner: str | None = None
+    # Kinds registered after the first seven keep their live state here, under their kind name
+    # (tmi_deploy/kinds/base.py), so adding a kind needs no new field.
+    resources: dict[str, tuple[BaseModel, ...]] = {}
 
     def addon_owned_vars(self) -> set[str]:
         return {name for addon in self.addons for name in addon.config_vars}

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from tmi_deploy.catalog.renames import legacy_rename
 from tmi_deploy.catalog.variables import parse_version
 from tmi_deploy.config.models import AppDesired, Environment, FromAddon, FromApp, VarSpec
+from tmi_deploy.kinds.base import PlanContext
 from tmi_deploy.plan.blockers import Notes
 from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change
-from tmi_deploy.plan.state import Live, LiveApp
 from tmi_deploy.plan.values import Inputs, Resolved, resolve
 from tmi_deploy.redact import display, is_secret
 
@@ -37,10 +37,10 @@ def renamed_to(role: str, name: str, tmi_version: str) -> str | None:
     return legacy_rename(name, parse_version(tmi_version)) if role == "server" else None
 
 
-def config_changes(env: Environment, app: AppDesired, live_app: LiveApp, live: Live, inputs: Inputs,
-                   notes: Notes) -> list[Change]:
+def config_changes(ctx: PlanContext) -> list[Change]:
     from deepdiff import DeepDiff
 
+    env, app, live_app, live, inputs, notes = ctx.env, ctx.app, ctx.live_app, ctx.live, ctx.inputs, ctx.notes
     owned = live_app.addon_owned_vars()
     resolved: dict[str, Resolved] = {}
     for name, spec in app.config.items():

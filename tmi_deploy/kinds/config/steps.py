@@ -9,50 +9,54 @@ written. An uncertain PATCH is re-read before it is retried, so one apply makes 
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from typing import TYPE_CHECKING
 
-from tmi_deploy.config.models import Environment, FromAddon, Role
-from tmi_deploy.errors import ApplyFailed, StalePlan, UncertainWrite
-from tmi_deploy.heroku.client import HerokuClient
-from tmi_deploy.heroku.reads import fetch_app_config
-from tmi_deploy.plan.model import Change, EnvironmentPlan
-from tmi_deploy.plan.state import Live, LiveApp
-from tmi_deploy.plan.values import Inputs, resolve
+from tmi_deploy.apply.context import ApplyContext
+from tmi_deploy.config.models import FromAddon, Role
+from tmi_deploy.errors import ApplyFailed, HerokuAPIError, StalePlan, UncertainWrite
+from tmi_deploy.heroku.paths import app_path
+from tmi_deploy.plan.model import Change
+from tmi_deploy.plan.values import resolve
+
+if TYPE_CHECKING:
+    from tmi_deploy.heroku.client import HerokuClient
 
 Body = dict[str, str | None]
 
 
+async def fetch_app_config(client: HerokuClient, name: str) -> dict[str, str]:
+    """The applier's narrow re-read: one app's config vars, nothing else."""
+    found = await client.get(app_path(name, "config-vars"))
+    if not isinstance(found, dict):
+        raise HerokuAPIError("GET", app_path(name, "config-vars"), None, "unexpected_body", "expected an object")
+    return {str(k): str(v) for k, v in found.items()}
+
+
 class ConfigStep:
-    def __init__(self, client: HerokuClient, env: Environment, plan: EnvironmentPlan, live: Live, inputs: Inputs,
-                 releases: dict[str, int]) -> None:
-        self.client = client
-        self.env = env
-        self.plan = plan
-        self.live = live
-        self.inputs = inputs
-        self.releases = releases  # the report's count of config releases per app
+    def __init__(self, ctx: ApplyContext) -> None:
+        self.ctx = ctx
+        self.client = ctx.client
+        self.env = ctx.env
+        self.plan = ctx.plan
+        self.inputs = ctx.inputs
         # Vars add-ons set on their own (<ATTACHMENT>_URL and friends: provisioning finished, a plan change
         # switched over, credentials rotated) are not ours; values the plan derived from them are checked apart.
-        self.addon_prefixes = {(c.app, f"{c.key}_") for c in plan.changes if c.kind == "addon"} | {
-            (a.name, f"{name}_") for a in live.apps.values() for addon in a.addons for name in addon.attachments}
-
-    def app_created(self, role: Role, web_url: str | None) -> None:
-        """A created app exists from now on; its URL feeds the other app's derived values."""
-        current = self.live.apps.get(role) or LiveApp(role=role, name=self.env.apps[role].name, exists=False)
-        self.live = self.live.with_app(current.model_copy(update={"exists": True, "web_url": web_url}))
+        self.addon_prefixes = {(c.app, f"{c.key}_") for c in ctx.changes("addon")} | {
+            (a.name, f"{name}_") for a in ctx.live.apps.values() for addon in a.addons for name in addon.attachments}
 
     async def run(self, app_name: str) -> None:
-        changes = [c for c in self.plan.changes if c.kind == "config" and c.app == app_name]
+        changes = [c for c in self.ctx.changes("config") if c.app == app_name]
         role = changes[0].role
         if any(c.after_apply for c in changes):
             await self._reread(role, app_name)
         body = self._body(role, changes)
         if body:
             await self._patch(app_name, body)
-            self.releases[app_name] = self.releases.get(app_name, 0) + 1
+            releases = self.ctx.report.releases
+            releases[app_name] = releases.get(app_name, 0) + 1
 
     async def _reread(self, role: Role, app_name: str) -> None:
-        before = self.live.apps[role]
+        before = self.ctx.live.apps[role]
         now = await fetch_app_config(self.client, app_name)
         changed = {name for name in set(before.config) | set(now) if before.config.get(name) != now.get(name)}
         unexpected = sorted(name for name in changed if not self._set_by_addon(app_name, name))
@@ -60,7 +64,7 @@ class ConfigStep:
         if unexpected:
             raise StalePlan(f"the config vars of {app_name} changed since the plan was made ({', '.join(unexpected)}); "
                             f"nothing was written to them. Run `tmi-deploy plan {self.env.name}` and review again.")
-        self.live = self.live.with_app(before.model_copy(update={"config": now}))
+        self.ctx.live = self.ctx.live.with_app(before.model_copy(update={"config": now}))
 
     def _derived_from(self, role: Role, changed: set[str]) -> list[str]:
         """Planned values computed from an add-on var that has changed since (a rotated DATABASE_URL)."""
@@ -85,7 +89,7 @@ class ConfigStep:
                 continue
             value = change.value
             if change.after_apply:
-                found = resolve(app.config[change.key], app, self.env, self.live, self.inputs)
+                found = resolve(app.config[change.key], app, self.env, self.ctx.live, self.inputs)
                 value = found.value
                 if value is None:
                     raise ApplyFailed(f"{change.key} on {app.name} has no value: {found.note or 'unknown'}")
@@ -97,7 +101,7 @@ class ConfigStep:
         return body
 
     async def _patch(self, app_name: str, body: Body) -> None:
-        path = f"/apps/{quote(app_name, safe='')}/config-vars"
+        path = app_path(app_name, "config-vars")
         try:
             await self.client.patch(path, body, idempotent=False)
         except UncertainWrite:

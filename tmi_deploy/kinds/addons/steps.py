@@ -7,54 +7,44 @@ add-ons a previous, interrupted apply left provisioning, so a resumed apply wait
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
-from urllib.parse import quote
 
+from tmi_deploy.apply.context import ApplyContext, Step
 from tmi_deploy.errors import ApplyFailed, HerokuAPIError, UncertainWrite
-from tmi_deploy.heroku.client import HerokuClient
-from tmi_deploy.plan.model import Change, EnvironmentPlan
-from tmi_deploy.plan.state import Live
+from tmi_deploy.heroku.paths import app_path
+from tmi_deploy.kinds.base import ADDON_DESTROYS, ADDON_WAIT, ADDONS
+from tmi_deploy.plan.model import Change
 
-Step = tuple[str, Callable[[], Awaitable[None]]]
 PROGRESS_EVERY = 10.0  # seconds between two identical progress lines while waiting
-WaitSettings = tuple[float, float, Callable[[], float], Callable[[float], Awaitable[None]]]
-
-
-def p(name: str) -> str:
-    return quote(name, safe="")
 
 
 class AddonSteps:
-    def __init__(self, client: HerokuClient, plan: EnvironmentPlan, live: Live, progress: Callable[[str], None],
-                 wait: WaitSettings) -> None:
-        self.client = client
-        self.plan = plan
-        self.progress = progress
-        self.timeout, self.interval, self.clock, self.sleep = wait
-        self.changes = [c for c in plan.changes if c.kind == "addon"]
+    def __init__(self, ctx: ApplyContext) -> None:
+        self.client = ctx.client
+        self.plan = ctx.plan
+        self.progress = ctx.options.progress
+        o = ctx.options
+        self.timeout, self.interval, self.clock, self.sleep = o.provision_timeout, o.poll_interval, o.clock, o.sleep
+        self.changes = ctx.changes("addon")
         # (app, attachment) -> add-on id (None until known) for everything that must end `provisioned`.
         self.awaited: dict[tuple[str, str], str | None] = {
-            (app.name, name): addon.id for app in live.apps.values() for addon in app.addons if addon.owned_here
+            (app.name, name): addon.id for app in ctx.live.apps.values() for addon in app.addons if addon.owned_here
             for name in addon.attachments if addon.state != "provisioned"}
 
     def steps(self) -> list[Step]:
         verbs = {"create": "create", "update": "change plan of", "replace": "replace"}
-        steps: list[Step] = [(f"{verbs[c.action]} add-on {c.key} ({c.new}) on {c.app}", partial(self._change, c))
-                             for c in self.changes if c.action != "delete"]
+        steps = [Step(ADDONS, f"{verbs[c.action]} add-on {c.key} ({c.new}) on {c.app}", partial(self._change, c))
+                 for c in self.changes if c.action != "delete"]
         if steps or self.awaited:
-            steps.append(("wait for add-ons to be provisioned", self._wait))
-        return steps
-
-    def destroy_steps(self) -> list[Step]:
-        return [(f"destroy add-on {c.addon.name if c.addon else c.key} ({c.key}) on {c.app}", partial(self._destroy, c))
-                for c in self.changes if c.action == "delete"]
+            steps.append(Step(ADDON_WAIT, "wait for add-ons to be provisioned", self._wait))
+        return steps + [Step(ADDON_DESTROYS, f"destroy add-on {c.addon.name if c.addon else c.key} ({c.key}) on {c.app}",
+                             partial(self._destroy, c)) for c in self.changes if c.action == "delete"]
 
     async def _change(self, change: Change) -> None:
-        path = f"/apps/{p(change.app)}/addons"
+        path = app_path(change.app, "addons")
         if change.action == "update" and change.addon is not None:
-            await self.client.patch(f"{path}/{p(change.addon.id)}", {"plan": change.new})
+            await self.client.patch(app_path(change.app, "addons", change.addon.id), {"plan": change.new})
             self.awaited[(change.app, change.key)] = change.addon.id
             return
         if change.action == "replace" and change.addon is not None:
@@ -75,9 +65,9 @@ class AddonSteps:
         return str(created["id"]) if isinstance(created, dict) and "id" in created else None
 
     async def _find(self, app: str, attachment: str) -> dict[str, Any] | None:
-        for att in await self.client.list(f"/apps/{p(app)}/addon-attachments"):
+        for att in await self.client.list(app_path(app, "addon-attachments")):
             if att.get("name") == attachment:
-                found = await self.client.get_or_none(f"/apps/{p(app)}/addons/{p(att['addon']['id'])}")
+                found = await self.client.get_or_none(app_path(app, "addons", att["addon"]["id"]))
                 return found if isinstance(found, dict) else None
         return None
 
@@ -85,7 +75,7 @@ class AddonSteps:
         if addon_id is None:
             found = await self._find(app, attachment)
         else:
-            found = await self.client.get_or_none(f"/apps/{p(app)}/addons/{p(addon_id)}")
+            found = await self.client.get_or_none(app_path(app, "addons", addon_id))
         return str(found.get("state", "")) if isinstance(found, dict) else "missing"
 
     async def _wait(self) -> None:
@@ -123,7 +113,7 @@ class AddonSteps:
 
     async def _delete(self, app: str, addon_id: str) -> None:
         try:
-            await self.client.delete(f"/apps/{p(app)}/addons/{p(addon_id)}")
+            await self.client.delete(app_path(app, "addons", addon_id))
         except HerokuAPIError as exc:
             if exc.status != 404:  # already gone: the goal is reached
                 raise
