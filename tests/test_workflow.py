@@ -57,7 +57,7 @@ def project(tmp_path: Path, served: tuple[Any, str]) -> Any:
     return tmp_path, url, step
 
 
-def test_plan_consent_apply_stale_and_drift(project: Any) -> None:
+def test_plan_consent_apply_stale_and_a_drift_that_only_reads(project: Any) -> None:
     root, url, step = project
     main = root / "environments" / "main.yml"
     for index in (1, 2):  # the workflow's shards: each environment in exactly one
@@ -93,5 +93,10 @@ def test_plan_consent_apply_stale_and_drift(project: Any) -> None:
     assert "the reviewed plan is stale" in fresh and "`warn`" in fresh
     assert "open a pull request that changes `environments/main.yml`" in fresh
 
+    # What the read-only authorization must cover (docs/ci.md): planning every environment only reads.
+    httpx.post(f"{url}/__sandbox/stats/reset", headers=HEADERS)
     assert step("drift", "nightly").returncode == 2
     assert "TMI_LOG_LEVEL" in (root / "nightly" / "drift.md").read_text()
+    requests = httpx.get(f"{url}/__sandbox/stats", headers=HEADERS).json()["requests"]
+    assert "GET /apps/{app}/config-vars" in requests  # hence read-protected, not read
+    assert [route for route in requests if not route.startswith("GET ")] == []
