@@ -161,6 +161,10 @@ def resolve(out: Path) -> int:
     order = git("rev-list", "--first-parent", "HEAD").splitlines()
     history = {sha: index for index, sha in enumerate(order)}  # 0 is the newest
     last_stage = set(os.environ.get("LAST_ENVIRONMENTS", "production").split())
+    if last_stage - set(declared_environments(env_dir)):
+        # A misspelt name would quietly move production into the first stage, beside staging.
+        raise Fail(f"LAST_ENVIRONMENTS names {', '.join(sorted(last_stage - set(declared_environments(env_dir))))}, "
+                   f"which {env_dir}/ does not declare")
     merges: dict[str, Merge] = {}
     stages: dict[str, list[dict[str, str]]] = {"first": [], "last": []}
     failures: list[tuple[str, Merge]] = []

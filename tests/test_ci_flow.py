@@ -128,3 +128,11 @@ def test_a_manifest_that_leaves_out_a_changed_environment_is_refused(flow: Flow)
     assert jobs["resolve"].result == "failure"
     assert "changed production but its reviewed plan does not hold them" in errors(jobs["resolve"])
     assert jobs["apply-production"] == []
+
+
+def test_a_misspelt_last_stage_environment_fails_instead_of_running_production_first(flow: Flow) -> None:
+    workflow = flow.repo / ".github" / "workflows" / "tmi-deploy.yml"
+    workflow.write_text(workflow.read_text().replace("LAST_ENVIRONMENTS: production", "LAST_ENVIRONMENTS: prodution"))
+    jobs = flow.push(flow.commit("a typo in the workflow"))
+    assert jobs["resolve"].result == "failure"
+    assert "LAST_ENVIRONMENTS names prodution, which environments/ does not declare" in errors(jobs["resolve"])
