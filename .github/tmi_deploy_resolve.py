@@ -7,6 +7,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from tmi_deploy_github import (
     DEPLOY_PATHS,
@@ -49,7 +50,7 @@ def declared_environments(env_dir: Path) -> list[str]:
 
 def last_applied(env: str, history: dict[str, int]) -> str | None:
     """The newest commit of the deploy branch recorded as applied to ``env``."""
-    found = gh_json("api", f"repos/{repo()}/deployments?environment={env}&task={TASK}&per_page=100")
+    found = gh_json("api", f"repos/{repo()}/deployments?{urlencode({'environment': env, 'task': TASK, 'per_page': 100})}")
     candidates = sorted((d for d in found or [] if d["sha"] in history), key=lambda d: history[d["sha"]])
     for deployment in candidates:
         statuses = gh_json("api", f"repos/{repo()}/deployments/{deployment['id']}/statuses")
