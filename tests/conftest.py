@@ -197,6 +197,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
         if key.startswith(("HEROKU_", "TMI_")) or key == "NO_COLOR":
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("COLUMNS", "1000")  # no plan line wraps here; test_render_layout sets its own widths
     save_state(tmp_path / ".tmi-deploy" / "sandbox.json", empty_state(provisioning_seconds=TEST_PROVISIONING_SECONDS))
     runner = CliRunner()
 

@@ -14,7 +14,7 @@ from tests.harness import SCENARIOS, applied_scenario, apply, apply_with, load, 
 from tmi_deploy.config.models import FromAddon
 from tmi_deploy.errors import ApplyFailed, PreflightFailed
 from tmi_deploy.heroku.reads import fetch_live
-from tmi_deploy.importer import build_environment_yaml
+from tmi_deploy.plan.importer import build_environment_yaml
 from tmi_deploy.sandbox import Sandbox
 
 SECRETS = {"SCN_GITHUB_SECRET": "gh-secret-value-1", "SCN_DATABASE_URL": "postgres://u:p@h:5432/d?sslmode=require"}

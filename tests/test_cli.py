@@ -122,7 +122,7 @@ def test_formats_and_plan_file_hold_no_secret(cli: Any, tmp_path: Path) -> None:
         result = cli("--sandbox", "plan", "staging", "--format", fmt, "--out", str(tmp_path / f"plan.{fmt}"))
         assert result.exit_code == 0
         outputs += [result.output, (tmp_path / f"plan.{fmt}").read_text()]
-    assert "| `~` | config | `TMI_LOG_LEVEL` | `debug` | `warn` |" in outputs[2]
+    assert "- `~` config `TMI_LOG_LEVEL`\\\n  `debug` → `warn`\\\n" in outputs[2]
     for output in outputs:
         for secret in secrets:
             assert secret not in output

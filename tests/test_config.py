@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tmi_deploy.config.limits import MAX_VALUE_BYTES, is_app_name, is_attachment_name, is_var_name
 from tmi_deploy.config.loader import discover, load_environment, load_environments
 from tmi_deploy.config.models import FromAddon, FromApp, Generate, SecretFile
-from tmi_deploy.config.rules import MAX_VALUE_BYTES, is_app_name, is_attachment_name, is_var_name
 from tmi_deploy.config.yamlsrc import parse_yaml
 from tmi_deploy.errors import ConfigError, Problem
 

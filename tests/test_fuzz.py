@@ -20,11 +20,11 @@ from tests.harness import inputs
 from tmi_deploy.catalog.variables import CURRENT_SERVER
 from tmi_deploy.config.loader import load_environment
 from tmi_deploy.errors import ConfigError
-from tmi_deploy.plan.state import Live, LiveAddon, LiveApp
-from tmi_deploy.importer import build_environment_yaml
+from tmi_deploy.plan.importer import build_environment_yaml
 from tmi_deploy.plan.model import Plan
 from tmi_deploy.plan.planner import plan_environment
 from tmi_deploy.plan.render import render_json, render_markdown, render_text
+from tmi_deploy.plan.state import Live, LiveAddon, LiveApp
 
 CANARY = "CANARY0a1b2c3d4e5f60718293a4b5c6d7e8f9"  # key-shaped: hidden under any name
 DB_URL = f"postgres://udb:{CANARY}x@db.example.com:5432/tmi"

@@ -24,8 +24,8 @@ from typer.testing import CliRunner
 
 from tests.conftest import ROOT
 from tmi_deploy.cli.app import app as cli_app
+from tmi_deploy.config.limits import MAX_EXTENDS_DEPTH
 from tmi_deploy.config.loader import load_environment
-from tmi_deploy.config.rules import MAX_EXTENDS_DEPTH
 from tmi_deploy.errors import ConfigError, InvalidInput
 from tmi_deploy.plan.planfile import read_plan_file
 

@@ -15,7 +15,7 @@ from tests.harness import SCENARIOS, apply, load, plan
 from tmi_deploy.config.loader import load_environment
 from tmi_deploy.config.models import AppDesired, Environment, Origin, Policy, SecretEnv
 from tmi_deploy.heroku.reads import fetch_live
-from tmi_deploy.importer import build_environment_yaml, provably_public
+from tmi_deploy.plan.importer import build_environment_yaml, provably_public
 from tmi_deploy.sandbox import Sandbox
 
 CANARY = "IMPORTCANARY-3c1b"

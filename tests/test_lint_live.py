@@ -68,6 +68,8 @@ BREAKAGES: list[tuple[dict[str, str | None], str, str]] = [
     ({"TMI_REDIS_HOST": "redis.example.com"}, "DUPLICATE", "TMI uses TMI_REDIS_URL and ignores TMI_REDIS_HOST"),
     ({"OAUTH_PROVIDERS_GITHUB_ENABLED": "true", "OAUTH_PROVIDERS_GITHUB_CLIENT_ID": "id"}, "OAUTH",
      "OAUTH_PROVIDERS_GITHUB_CLIENT_SECRET"),
+    ({"TMI_LOG_LEVL": "info"}, "UNKNOWN-NAME", "did you mean TMI_LOG_LEVEL?"),
+    ({"SAML_PROVIDERS_OKTA_ENABLED": "true"}, "SAML", "SAML provider okta is enabled but TMI cannot start it"),
 ]
 
 

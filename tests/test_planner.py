@@ -13,9 +13,9 @@ import pytest
 
 from tests.conftest import make_sandbox
 from tests.harness import SCENARIOS, applied_scenario, deploy, load, plan, summary
+from tmi_deploy.kinds.addons.compare import DESTRUCTIVE, IN_PLACE, MAINTENANCE, MIGRATION, classify_plan_change
 from tmi_deploy.plan.costs import ECO_PLAN_CENTS
 from tmi_deploy.plan.model import Plan
-from tmi_deploy.kinds.addons.compare import DESTRUCTIVE, IN_PLACE, MAINTENANCE, MIGRATION, classify_plan_change
 from tmi_deploy.plan.render import render_text
 from tmi_deploy.plan.render_overview import totals
 from tmi_deploy.sandbox import Sandbox

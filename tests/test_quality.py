@@ -33,7 +33,7 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 
 
 def test_app_json_and_schema_files_are_current() -> None:
-    from tmi_deploy.appjson import render_app_json
+    from tmi_deploy.config.appjson import render_app_json
     from tmi_deploy.config.loader import load_base
 
     assert (ROOT / "app.json").read_text() == render_app_json(load_base(ROOT / "environments")), (

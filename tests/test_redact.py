@@ -10,9 +10,9 @@ import pytest
 from tests.conftest import make_sandbox
 from tests.harness import SCENARIOS, apply, load, plan
 from tmi_deploy.config.models import FromAddon, FromApp, Generate, LiteralValue, Prompt, SecretEnv, SecretFile
+from tmi_deploy.config.secrecy import HIDDEN, MASK, display, is_secret, looks_like_key, mask_url
 from tmi_deploy.plan.model import Plan
 from tmi_deploy.plan.render import render_json, render_markdown, render_text
-from tmi_deploy.redact import HIDDEN, MASK, display, is_secret, looks_like_key, mask_url
 from tmi_deploy.sandbox import Sandbox
 
 HEX_KEY = "9f" * 32

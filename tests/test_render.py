@@ -36,14 +36,14 @@ def hand_plan(changes: int = 3, key_length: int = 10) -> Plan:
 
 def test_text_symbols_and_colour() -> None:
     result = hand_plan()
-    plain = render_text(result)
+    plain = render_text(result, width=120)
     assert '  ~ config K00000XXXX: "a" -> "b"' in plain
     assert "  + config TMI_JWT_SECRET = (sensitive)" in plain
     assert "-/+ addon REDIS: heroku-redis:mini -> papertrail:choklad  (destructive)" in plain
     assert "Plan: 1 to create, 3 to update, 0 to delete, 1 to replace, 0 to rename; 0 errors, 0 blocked." in plain
     assert "$8.00 -> $15.00/month" in plain
     assert "\033[" not in plain
-    coloured = render_text(result, color=True)
+    coloured = render_text(result, color=True, width=120)
     assert "\033[33m  ~\033[0m" in coloured and "\033[35m-/+\033[0m" in coloured
 
 
@@ -51,7 +51,7 @@ def test_markdown_summary_groups_and_sources() -> None:
     text = render_markdown(hand_plan())
     assert "| server | `tmi-x` | exists | 1 | 3 | 0 | 1 | $8.00 → $15.00 |" in text
     assert "<details open><summary><b>server</b> <code>tmi-x</code>: 5 changes</summary>" in text
-    assert "| `~` | config | `K00000XXXX` | `a` | `b` |  | environments/x.yml:3 |" in text
+    assert "- `~` config `K00000XXXX`\\\n  `a` → `b`\\\n  declared at environments/x.yml:3\n" in text
     assert "pipe \\| in a warning" in text
 
 
@@ -128,29 +128,59 @@ def hostile_plan() -> Plan:
     return Plan(environments=(env,))
 
 
-def _cell_value(children: list[Token]) -> tuple[str, str]:
-    """('value', exact string) for a code span (unescaped if marked escaped), ('placeholder', text) for em."""
-    kinds = [c.type for c in children]
-    if kinds and kinds[0] == "code_inline":
-        rest = "".join(c.content for c in children[1:])
-        return "value", json.loads(children[0].content) if rest == " (escaped)" else children[0].content
-    if kinds[:1] == ["em_open"]:
-        return "placeholder", children[1].content
-    return "text", "".join(c.content for c in children)
+def _values(children: list[Token]) -> list[tuple[str, str]]:
+    """('value', exact string) per code span (unescaped if marked escaped), ('placeholder', text) per em."""
+    values: list[tuple[str, str]] = []
+    for i, child in enumerate(children):
+        if child.type == "code_inline":
+            values.append(("value", child.content))
+        elif child.type == "em_open":
+            values.append(("placeholder", children[i + 1].content))
+        elif child.type == "text" and child.content.startswith(" (escaped)"):
+            values[-1] = ("value", json.loads(values[-1][1]))
+    return values
 
 
-def change_rows(markdown: str) -> dict[str, list[tuple[str, str]]]:
-    """Every rendered row of a change table, by key, as (kind, exact text) per cell."""
+def _lines(children: list[Token]) -> list[list[Token]]:
+    lines: list[list[Token]] = [[]]
+    for child in children:
+        if child.type == "hardbreak":
+            lines.append([])
+        else:
+            lines[-1].append(child)
+    return lines
+
+
+Item = dict[str, tuple[str, str]]  # "symbol", "kind", "old", "new", "note": (kind of cell, exact text)
+
+
+def _item(children: list[Token]) -> tuple[str, Item]:
+    """One change's list item: head (symbol, kind, key), then its values, then its note line."""
+    head, *rest = _lines(children)
+    item: Item = {"symbol": ("text", head[0].content), "kind": ("text", head[1].content.strip())}
+    key = head[2].content if len(head) > 2 else item["kind"][1]
+    starts_values = bool(rest) and (rest[0][0].type in ("code_inline", "em_open") or rest[0][0].content == "was ")
+    values = _values(rest[0]) if starts_values else []
+    notes = rest[1:] if values else rest
+    if item["symbol"][1] == "-" and values:
+        item["old"] = values[0]
+    elif len(values) == 2:
+        item["old"], item["new"] = values
+    elif values:
+        item["new"] = values[0]
+    item["note"] = ("text", "".join(c.content for line in notes for c in line))
+    return key, item
+
+
+def change_rows(markdown: str) -> dict[str, Item]:
+    """Every change's list item, by key (a list item starting with a code span: the change's symbol)."""
     tokens = GFM.parse(markdown)
-    rows: dict[str, list[tuple[str, str]]] = {}
-    cells: list[tuple[str, str]] = []
-    for token in tokens:
-        if token.type == "tr_open":
-            cells = []
-        elif token.type == "inline" and cells is not None:
-            cells.append(_cell_value(token.children or []))
-        elif token.type == "tr_close" and len(cells) == 7 and cells[1][1] == "config":
-            rows[cells[2][1]] = cells
+    rows: dict[str, Item] = {}
+    for i, token in enumerate(tokens):
+        if token.type == "inline" and tokens[i - 2].type == "list_item_open" and token.children \
+                and token.children[0].type == "code_inline":
+            key, item = _item(token.children)
+            rows[key] = item
     return rows
 
 
@@ -159,11 +189,12 @@ def test_markdown_rows_all_visible_and_values_exact() -> None:
     rows = change_rows(text)
     for i, value in enumerate(HOSTILE_VALUES):
         row = rows[f"K{i:02d}"]
-        assert row[3] == ("value", value) and row[4] == ("value", value[::-1] + "!")
-        assert row[5][1] == value.strip().replace("\r", "\\x0d").replace("\n", "\\x0a").replace("\x00", "\\x00").replace(
+        assert row["old"] == ("value", value) and row["new"] == ("value", value[::-1] + "!")
+        detail = value.strip().replace("\r", "\\x0d").replace("\n", "\\x0a").replace("\x00", "\\x00").replace(
             "\x1b", "\\x1b").replace("\t", "\\x09").replace("\u202e", "\\u202e")
-    assert rows["AAA_NOTE"][4] == ("value", "harmless\r\r<!--")
-    assert rows["TMI_ADMIN_PROVIDER_ID"][4] == ("placeholder", "(sensitive, known after apply)")
+        assert row["note"][1] == (f"{detail} · " if detail else "") + f"declared at environments/x.yml:{i}"
+    assert rows["AAA_NOTE"]["new"] == ("value", "harmless\r\r<!--")
+    assert rows["TMI_ADMIN_PROVIDER_ID"]["new"] == ("placeholder", "(sensitive, known after apply)")
     assert len(rows) == len(HOSTILE_VALUES) + 2
 
 
@@ -173,7 +204,7 @@ def test_markdown_cannot_inject_html_headings_or_a_no_changes_line() -> None:
     html += [c.content for t in tokens if t.type == "inline" for c in t.children or [] if c.type == "html_inline"]
     assert html and all(OUR_HTML.match(h) for h in html), html
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
-    assert headings == ["tmi-deploy plan", "`staging`: 20 changes"]
+    assert headings == ["tmi-deploy plan", "`staging`: 20 changes", "18 to update", "2 to create"]
     paragraphs = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "paragraph_open"]
     assert not any(p.startswith("No changes") for p in paragraphs)
     strong = [t.children[i + 1].content for t in tokens if t.type == "inline" and t.children
@@ -183,7 +214,7 @@ def test_markdown_cannot_inject_html_headings_or_a_no_changes_line() -> None:
     version_line = next(p for p in paragraphs if p.startswith("TMI "))
     assert "\n" not in GFM.renderInline(version_line) and "No changes" in version_line  # shown, inert
     items = [t for t in tokens if t.type == "list_item_open"]
-    assert len(items) == 5  # one blocker, its two steps, two warnings: no list item injected
+    assert len(items) == 5 + 20  # one blocker, its two steps, two warnings, one per change: none injected
 
 
 def test_text_neutralises_control_characters_and_keeps_values_exact() -> None:
@@ -205,7 +236,7 @@ def test_a_public_literal_equal_to_a_placeholder_is_quoted_as_a_value() -> None:
                           apps=(AppSummary(role="server", name="tmi-x", exists=True, cost_before_cents=0,
                                            cost_after_cents=0, changes=1),))
     assert '+ config WEIRD = "(sensitive)"' in render_text(Plan(environments=(env,)))
-    assert change_rows(render_markdown(Plan(environments=(env,))))["WEIRD"][4] == ("value", "(sensitive)")
+    assert change_rows(render_markdown(Plan(environments=(env,))))["WEIRD"]["new"] == ("value", "(sensitive)")
 
 
 def test_hostile_environment_file_renders_every_row(tmp_path: Path) -> None:
@@ -222,10 +253,11 @@ def test_hostile_environment_file_renders_every_row(tmp_path: Path) -> None:
     result = plan(make_sandbox(), load("s", tmp_path))
     config = [c for c in result.environments[0].changes if c.kind == "config"]
     rows = change_rows(render_markdown(result))
-    assert set(rows) == {c.key for c in config} and len(config) > 20
-    assert rows["AAA_NOTE"][4] == ("value", "harmless\r\r<!--")
-    assert rows["TMI_OPERATOR_CONTACT"][4] == ("value", "TMI | staging `eu`")
-    assert rows["TMI_ADMIN_PROVIDER_ID"][5][1] == "asked at apply: Admin id\\x0a| x | y |\\x0d<!--"
+    assert {key for key, row in rows.items() if row["kind"][1] == "config"} == {c.key for c in config}
+    assert len(config) > 20
+    assert rows["AAA_NOTE"]["new"] == ("value", "harmless\r\r<!--")
+    assert rows["TMI_OPERATOR_CONTACT"]["new"] == ("value", "TMI | staging `eu`")
+    assert rows["TMI_ADMIN_PROVIDER_ID"]["note"][1].startswith("asked at apply: Admin id\\x0a| x | y |\\x0d<!--")
 
 
 def test_renderers_check_content_again_for_hand_built_plans() -> None:
@@ -239,7 +271,7 @@ def test_renderers_check_content_again_for_hand_built_plans() -> None:
     result = Plan(environments=(env,))
     for output in (render_text(result), render_markdown(result)):
         assert LIVE_CANARY not in output and "9f" * 32 not in output
-    assert '"https://user:••••@s.example/1" -> "https://s.example/1"' in render_text(result)
+    assert '"https://user:••••@s.example/1" -> "https://s.example/1"' in render_text(result, width=120)
     assert "- config HOOK (was (sensitive))" in render_text(result)
 
 

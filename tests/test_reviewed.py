@@ -108,14 +108,21 @@ def test_a_secret_generated_by_a_concurrent_apply_is_never_replaced() -> None:
 
 def test_apply_resumes_an_apply_killed_while_addons_provision() -> None:
     box = make_sandbox()
-    box.state["provisioning_seconds"] = 0.3
+    box.state["provisioning_seconds"] = 600  # provisioning ends when the test says, not when the clock does
     env = load("main")
     stops = iter([False] * 4 + [True])  # create 2 apps, 2 add-ons, then stop before the wait
     with pytest.raises(Exception, match="interrupted before this step"):
         apply(box, env, SECRETS, stop_requested=lambda: next(stops))
     assert any("is provisioning" in w for w in plan(box, env, SECRETS).environments[0].warnings)
     messages: list[str] = []
-    apply(box, env, SECRETS, progress=messages.append, poll_interval=0.05)
+
+    def progress(message: str) -> None:
+        messages.append(message)
+        if "waiting for" in message:  # the resumed apply waits: now let Heroku finish provisioning
+            for addon in box.state["addons"].values():
+                addon["ready_at"] = 0
+
+    apply(box, env, SECRETS, progress=progress, poll_interval=0.05)
     assert any("waiting for" in m for m in messages)
     assert not plan(box, env, SECRETS).has_changes
 

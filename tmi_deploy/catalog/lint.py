@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tmi_deploy.catalog.checks import USERINFO, check_type
 from tmi_deploy.catalog.rule import Rule
+from tmi_deploy.catalog.rules_names import rule_saml, rule_unknown_name
 from tmi_deploy.catalog.rules_platform import (
     rule_app_name,
     rule_config_size,
@@ -49,6 +50,8 @@ RULES: tuple[Rule, ...] = (
     Rule(rule_dev_mode, ("DEV-MODE",), live=True),
     Rule(rule_jwt, ("JWT",), live=True),
     Rule(rule_oauth, ("OAUTH",), live=True),
+    Rule(rule_saml, ("SAML",), live=True),
+    Rule(rule_unknown_name, ("UNKNOWN-NAME",), live=True),
     Rule(rule_cross_app, ("CROSS-APP",), live=False),
     Rule(rule_dyno_size, ("DYNO-SIZE",), live=False),
     Rule(rule_dyno_quantity, ("DYNO-QUANTITY",), live=False),
@@ -77,7 +80,10 @@ def lint_live(env: Environment, live_config: dict[Role, dict[str, str]]) -> list
     Roles the environment does not declare are skipped: their app name is unknown.
     """
     apps = {role: _live_app(env.apps[role], config) for role, config in live_config.items() if role in env.apps}
-    live_env = env.model_copy(update={"apps": apps})
+    # The declared add-ons are gone from the live view, but the vars they set are live: left alone.
+    attachments = tuple(f"{name}_*" for app in env.apps.values() for name in app.addons)
+    policy = env.policy.model_copy(update={"tolerate": env.policy.tolerate + attachments})
+    live_env = env.model_copy(update={"apps": apps, "policy": policy})
     problems = _run(live_env, tuple(rule for rule in RULES if rule.live))
     return [_at_live_position(problem) for problem in problems]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tmi_deploy.config.rules import APP_NAME
+from tmi_deploy.config.limits import APP_NAME
 
 # Common Runtime dyno sizes (Dev Center "Dyno Types"); Private-*/Shield-* run only in Private Spaces.
 COMMON_RUNTIME_SIZES = ("eco", "basic", "standard-1x", "standard-2x", "performance-m", "performance-l",

@@ -74,7 +74,7 @@ def rule_version(env: Environment, version: Version) -> Iterator[Problem]:
         if var is None:
             continue
         if not var.read_by(version):
-            replacement = var.replaced_by if var.era == "legacy" else _legacy_name(var.name)
+            replacement = var.replaced_by if var.era in ("legacy", "unread") else _legacy_name(var.name)
             yield finding(spec, app, "NOT-READ", f"{spec.name} is not read by TMI {env.tmi_version}",
                           f"rename it to {replacement}" if replacement else "remove it", "warning")
             continue

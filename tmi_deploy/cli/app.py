@@ -63,9 +63,9 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="warnings fail too")] = False,
 ) -> None:
     """Offline: load, type-check and lint environment files; check app.json agrees."""
-    from tmi_deploy.appjson import build_app_json, diff_app_json
     from tmi_deploy.catalog.lint import lint
     from tmi_deploy.config.accounts import app_limit_problems, shared_app_problems
+    from tmi_deploy.config.appjson import build_app_json, diff_app_json
     from tmi_deploy.config.loader import discover_templates, load_base, load_environments
 
     g = globals_of(ctx)
@@ -124,7 +124,7 @@ def app_json(
     write: Annotated[bool, typer.Option("--write", help="write app.json")] = False,
 ) -> None:
     """app.json (Deploy-button manifest) from the base declaration."""
-    from tmi_deploy.appjson import render_app_json
+    from tmi_deploy.config.appjson import render_app_json
     from tmi_deploy.config.loader import load_base
 
     g = globals_of(ctx)
@@ -156,10 +156,10 @@ def import_(
     tmi_version: Annotated[str, typer.Option("--tmi-version", help="TMI version the apps run")] = "1.8.22",
 ) -> None:
     """Write an environment file from live apps (secrets become references, never values)."""
+    from tmi_deploy.config.limits import check_app_name
     from tmi_deploy.config.loader import check_environment_name
     from tmi_deploy.config.models import ROLES
-    from tmi_deploy.config.rules import check_app_name
-    from tmi_deploy.importer import build_environment_yaml
+    from tmi_deploy.plan.importer import build_environment_yaml
 
     g = globals_of(ctx)
     precheck(lambda: check_environment_name(g.environments, name),

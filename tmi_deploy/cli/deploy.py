@@ -24,6 +24,7 @@ from tmi_deploy.cli.shell import (
     project_root,
     resolving_inputs,
     run,
+    terminal_width,
 )
 from tmi_deploy.errors import TmiDeployError
 
@@ -111,7 +112,7 @@ def _show_plan(result: Any, output_format: Format, out: Path | None) -> None:
     elif output_format is Format.markdown:
         typer.echo(render_markdown(result, f"`{out}`" if out else "the JSON plan (`--format json`)"), nl=False)
     else:
-        typer.echo(render_text(result, color()), nl=False)
+        typer.echo(render_text(result, color(), terminal_width()), nl=False)
     if out is not None:
         try:
             write_plan_file(out, render_json(result))
@@ -184,7 +185,7 @@ async def _apply(client: Any, envs: list[Any], inputs: Any, saved: dict[str, Any
         if not env_plan.has_changes and not env_plan.open_blockers:
             typer.echo(f"No changes for {name}. Live state matches the declaration.")
             return None
-        typer.echo(render_text(planned.plan, color()), nl=False)
+        typer.echo(render_text(planned.plan, color(), terminal_width()), nl=False)
         gate(env_plan)
         if not yes:
             if not interactive:

@@ -20,6 +20,7 @@ from tmi_deploy.cli.shell import (
     make_inputs,
     project_root,
     run,
+    terminal_width,
 )
 from tmi_deploy.errors import TmiDeployError
 
@@ -63,7 +64,7 @@ async def _destroy(client: Any, env: Any, token: str, confirm: str | None, allow
         if not env_plan.changes:
             typer.echo(f"Nothing to destroy: no app of {env.name} exists.")
             return None
-        typer.echo(render_text(planned.plan, color()), nl=False)
+        typer.echo(render_text(planned.plan, color(), terminal_width()), nl=False)
         gate(env_plan, "destroy")
         typed = confirm
         if typed is None:

@@ -45,7 +45,7 @@ def err(message: str) -> None:
 
 def shown(problem: Problem) -> str:
     """A finding as printed: a message that quotes a value gets URL credentials and keys masked."""
-    from tmi_deploy.redact import redact_text
+    from tmi_deploy.config.secrecy import redact_text
 
     return replace(problem, message=redact_text(problem.message), hint=redact_text(problem.hint)).render()
 
@@ -77,6 +77,13 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 def color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def terminal_width() -> int:
+    """Columns for the text plan: COLUMNS if set, else the terminal's, else 80 (a pipe, a CI log)."""
+    import shutil
+
+    return max(shutil.get_terminal_size((80, 24)).columns, 40)
 
 
 def project_root(g: Globals) -> Path:

@@ -6,6 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tmi_deploy.config.limits import (
+    MAX_APP_CONFIG_BYTES,
+    MAX_VALUE_BYTES,
+    is_attachment_name,
+    is_plan_name,
+    is_var_name,
+    utf8_size,
+)
 from tmi_deploy.config.models import (
     AddonDesired,
     AddonSpec,
@@ -28,17 +36,9 @@ from tmi_deploy.config.models import (
 )
 from tmi_deploy.config.models import Environment as EnvironmentModel
 from tmi_deploy.config.paths import OUTSIDE_HINT, LoadContext
-from tmi_deploy.config.rules import (
-    MAX_APP_CONFIG_BYTES,
-    MAX_VALUE_BYTES,
-    is_attachment_name,
-    is_plan_name,
-    is_var_name,
-    utf8_size,
-)
+from tmi_deploy.config.secrecy import is_secret
 from tmi_deploy.config.yamlsrc import Document, KeyPath, Loc, dotted
 from tmi_deploy.errors import Problem
-from tmi_deploy.redact import is_secret
 
 DEFAULT_REGION = "us"
 DEFAULT_STACK = "heroku-24"

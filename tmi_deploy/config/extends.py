@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tmi_deploy.config.limits import MAX_EXTENDS_DEPTH
 from tmi_deploy.config.paths import OUTSIDE_HINT, LoadContext
-from tmi_deploy.config.rules import MAX_EXTENDS_DEPTH
 from tmi_deploy.config.yamlsrc import Document, KeyPath, Loc, read_yaml
 from tmi_deploy.errors import Problem
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from tmi_deploy.config.build import to_environment
 from tmi_deploy.config.extends import load_with_bases
 from tmi_deploy.config.instances import PLACEHOLDER, instance_name, instantiate, is_instance_name
+from tmi_deploy.config.limits import is_environment_name
 from tmi_deploy.config.models import ROLES
 from tmi_deploy.config.models import Environment as EnvironmentModel
 from tmi_deploy.config.paths import LoadContext, display_path
-from tmi_deploy.config.rules import is_environment_name
 from tmi_deploy.config.validation import validate_document
 from tmi_deploy.config.yamlsrc import Document
 from tmi_deploy.errors import ConfigError, Problem

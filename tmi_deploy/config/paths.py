@@ -9,7 +9,6 @@ file reads the same from any working directory. Paths written in a file (``exten
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ class LoadContext:
         key = path.resolve()
         if key not in self.parsed:
             self.parsed[key] = read(path, shown)
-        return copy.deepcopy(self.parsed[key])
+        return _copy_document(self.parsed[key])
 
     @staticmethod
     def create(env_dir: Path, project_root: Path | None = None, allow_outside_paths: bool = False) -> LoadContext:
@@ -41,6 +40,23 @@ class LoadContext:
     def confined(self, path: Path) -> bool:
         """Whether ``path`` (symlinks followed) is inside the environments directory, or may be anyway."""
         return self.allow_outside_paths or is_inside(path, self.env_dir)
+
+
+def _copy_document(found: Any) -> Any:
+    """A copy of ``read``'s answer whose mappings and lists are new (YAML scalars are immutable): five
+    times cheaper than copy.deepcopy, which a partial extended by 100 environments paid 100 times."""
+    doc, problems = found
+    if doc is None:
+        return found
+    return type(doc)(_copy_tree(doc.data), dict(doc.locs), doc.file), problems
+
+
+def _copy_tree(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copy_tree(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_tree(item) for item in value]
+    return value
 
 
 def is_inside(path: Path, folder: Path) -> bool:

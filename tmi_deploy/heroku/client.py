@@ -96,9 +96,14 @@ class HerokuClient:
                  clock: Callable[[], float] = time.monotonic, notify: Callable[[str], None] = lambda _: None) -> None:
         check_api_url(base_url)
         check_token(token, "the client's configuration")
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), transport=transport, timeout=timeout, verify=_ssl_context(),
+        # One-connection lanes instead of one shared pool: httpcore scans every connection of its pool on
+        # each request event, which cost most of a 100-environment plan's CPU (bench/http_lanes.py).
+        self._new_lane = functools.partial(
+            httpx.AsyncClient, base_url=base_url.rstrip("/"), transport=transport, timeout=timeout,
+            verify=_ssl_context(), limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
             headers={"Accept": ACCEPT, "User-Agent": USER_AGENT, "Authorization": f"Bearer {token}"})
+        self._idle: list[httpx.AsyncClient] = []
+        self._lanes: list[httpx.AsyncClient] = []
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -113,10 +118,19 @@ class HerokuClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._http.aclose()
+        await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        lanes, self._lanes, self._idle = self._lanes, [], []
+        await asyncio.gather(*(lane.aclose() for lane in lanes))
+
+    def _lane(self) -> httpx.AsyncClient:
+        """An idle lane, or a new one: the gate bounds how many are in use, so at most ``concurrency`` exist."""
+        if self._idle:
+            return self._idle.pop()
+        lane = self._new_lane()
+        self._lanes.append(lane)
+        return lane
 
     # ---- public calls ---------------------------------------------------------------------------
     async def get(self, path: str, headers: dict[str, str] | None = None) -> Any:
@@ -187,7 +201,11 @@ class HerokuClient:
         try:
             async with self._gate:
                 self.requests += 1
-                response = await self._http.request(method, path, json=json, headers=headers)
+                lane = self._lane()
+                try:
+                    response = await lane.request(method, path, json=json, headers=headers)
+                finally:
+                    self._idle.append(lane)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             reason = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
             if not retry_ok:

@@ -11,9 +11,11 @@ import json
 from collections import Counter
 from typing import Any
 
-from tmi_deploy.kinds import BY_NAME
-from tmi_deploy.plan.escape import html_text, md_code, md_text, quoted, visible
-from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change, EnvironmentPlan, Plan
+from tmi_deploy.config.secrecy import redact_text
+from tmi_deploy.plan.escape import visible
+from tmi_deploy.plan.model import Change, EnvironmentPlan, Plan
+from tmi_deploy.plan.render_md import md_env
+from tmi_deploy.plan.render_order import group_title, reviewer_groups
 from tmi_deploy.plan.render_overview import (
     blocker_counts,
     md_blockers,
@@ -25,160 +27,93 @@ from tmi_deploy.plan.render_overview import (
     total_line,
     totals,
 )
-from tmi_deploy.redact import redact_content, redact_text
+from tmi_deploy.plan.render_shown import described, label, new_shown, old_shown, text_value
+from tmi_deploy.plan.render_wrap import Paint, Piece, fit, words, wrap
 
 GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_BUDGET = 60_000  # headroom under GitHub's limit for the pointer and wrapper text
 COLORS = {"+": "\033[32m", "~": "\033[33m", "-": "\033[31m", "-/+": "\033[35m", "~>": "\033[36m", "!": "\033[33m",
           "bold": "\033[1m", "dim": "\033[2m"}
 RESET = "\033[0m"
+UNLIMITED = 10**9
 
 
 def counts(changes: tuple[Change, ...] | list[Change]) -> Counter[str]:
     return Counter(change.action for change in changes)
 
 
-Shown = tuple[str | None, bool]  # display text, and whether it is a placeholder rather than a value
-
-
-def _is_marker(change: Change, text: str | None) -> bool:
-    """Whether display text is one of the planner's placeholders rather than a value."""
-    return (change.sensitive and text == SENSITIVE) or (change.after_apply and text == KNOWN_AFTER_APPLY)
-
-
-def _checked(change: Change, text: str | None) -> Shown:
-    if text is None or _is_marker(change, text) or change.kind != "config":
-        return text, text is not None and _is_marker(change, text)
-    # Plans may be built by hand or read back: the classifier looks at the content once more.
-    shown = redact_content(text)
-    return (SENSITIVE, True) if shown == SENSITIVE and text != SENSITIVE else (shown, False)
-
-
-def _old(change: Change) -> Shown:
-    return _checked(change, change.old)
-
-
-def _new(change: Change) -> Shown:
-    if change.sensitive and change.after_apply:
-        return "(sensitive, known after apply)", True
-    if change.sensitive and change.action == "update" and change.new in (SENSITIVE, change.old):
-        return "(sensitive, changes)", True  # equal masked text on both sides would read as "no change"
-    return _checked(change, change.new)
-
-
-def _text_value(change: Change, shown: Shown) -> str | None:
-    text, placeholder = shown
-    if text is None:
-        return None
-    return visible(text) if change.kind != "config" or placeholder else quoted(text)
-
-
-def _key(change: Change) -> str:
-    return f"{change.renamed_from} → {change.key}" if change.renamed_from else change.key
-
-
-def _describe(change: Change) -> str:
-    kind = BY_NAME[change.kind]
-    special = kind.describe(change)
-    if special is not None:
-        return special
-    label = visible(kind.label(change))
-    old, new = _text_value(change, _old(change)), _text_value(change, _new(change))
+def _change_pieces(change: Change) -> list[Piece]:
+    """A change as pieces: its label may break between words, each value and the position stay whole."""
+    detail = words(f"({say(change.detail)})", sep="  ") if change.detail else []
+    origin = [Piece(f"# {visible(change.origin)}", sep="   ", atomic=True, paint="dim")] if change.origin else []
+    if (own := described(change)) is not None:  # the kind's own one-line text (app create, collaborator)
+        return [*words(own), *detail, *origin]
+    named = words(visible(label(change)))
+    old, new = text_value(change, old_shown(change)), text_value(change, new_shown(change))
     if change.action == "create" or (change.action == "rename" and old is None):
-        return f"{label} = {new}"
-    if change.action == "delete":
-        return f"{label} (was {old})" if old is not None else label
-    return f"{label}: {old} -> {new}"
+        values = [Piece("="), Piece(str(new), atomic=True)]
+    elif change.action == "delete":
+        values = [Piece(f"(was {old})", atomic=True)] if old is not None else []
+    else:
+        named[-1] = Piece(named[-1].text + ":", named[-1].sep)
+        values = [Piece(str(old), atomic=True), Piece("->"), Piece(str(new), atomic=True)]
+    return [*named, *values, *detail, *origin]
 
 
-def _suffix(change: Change) -> str:
-    return f"  ({say(change.detail)})" if change.detail else ""
+def _change_lines(change: Change, width: int, paint: Paint) -> list[str]:
+    symbol = Piece(f"{change.symbol:>3}", sep="", paint=change.symbol)
+    return wrap([symbol, *_change_pieces(change)], width, "  ", " " * 8, paint)
 
 
-def render_text(plan: Plan, color: bool = False) -> str:
-    def paint(symbol: str, text: str) -> str:
-        return f"{COLORS[symbol]}{text}{RESET}" if color else text
+def _app_lines(env: EnvironmentPlan, width: int, paint: Paint) -> list[str]:
+    lines: list[str] = []
+    for app in env.apps:
+        changes = [c for c in env.changes if c.role == app.role]
+        if not changes:
+            continue
+        lines.append(paint("dim", f"  # {app.role} app {visible(app.name)}"))
+        for name, members in reviewer_groups(changes, env.blockers):
+            lines.append(paint("bold", f"  {group_title(name, members)}:"))
+            lines += [line for change in members for line in _change_lines(change, width, paint)]
+    return lines
 
-    lines: list[str] = text_summary(plan)
+
+def _costed(label: str, cost: str, width: int, note: str = "") -> list[str]:
+    """An app or total line: the cost ("$8.00 -> $15.00/month") is never split across lines."""
+    return wrap([Piece(label, sep="", atomic=True), Piece(cost, atomic=True), *words(note)], width, "  ", " " * 6)
+
+
+def render_text(plan: Plan, color: bool = False, width: int | None = None) -> str:
+    """The plan for a terminal ``width`` columns wide (the CLI passes it; pure here); None: one line
+    per change, however long."""
+    def paint(name: str, text: str) -> str:
+        return f"{COLORS[name]}{text}{RESET}" if color and name else text
+
+    width = width or UNLIMITED
+
+    lines: list[str] = [line for row in text_summary(plan) for line in fit(row, width)]
     for env in plan.environments:
-        lines.append(paint("bold", f"Environment {visible(env.environment)}")
-                     + f"  (TMI {visible(env.tmi_version)}, {visible(env.file)})")
+        lines += wrap([Piece(f"Environment {visible(env.environment)}", sep="", atomic=True, paint="bold"),
+                       *words(f"(TMI {visible(env.tmi_version)}, {visible(env.file)})", sep="  ")],
+                      width, "", "    ", paint)
         for app in env.apps:
             state = "exists" if app.exists else "will be created"
-            lines.append(f"  {app.role:<7} {visible(app.name):<30} {state:<16} "
-                         f"{money(app.cost_before_cents)} -> {money(app.cost_after_cents)}/month")
-        lines.append(f"  {'total':<55} {total_line(env)}")
-        lines.append("")
-        lines += text_blockers(env.blockers)
-        current = None
-        for change in env.changes:
-            if change.app != current:
-                current = change.app
-                lines.append(paint("dim", f"  # {change.role} app {visible(change.app)}"))
-            origin = paint("dim", f"   # {visible(change.origin)}") if change.origin else ""
-            lines.append(f"  {paint(change.symbol, f'{change.symbol:>3}')} {_describe(change)}{_suffix(change)}{origin}")
+            lines += _costed(f"{app.role:<7} {visible(app.name):<30} {state:<15}",
+                             f"{money(app.cost_before_cents)} -> {money(app.cost_after_cents)}/month", width)
+        cost, _, eco = total_line(env).partition(" (")
+        lines += [*_costed(f"{'total':<54}", cost, width, f"({eco}" if eco else ""), ""]
+        lines += [part for block in text_blockers(env.blockers) for row in block.split("\n") for part in fit(row, width)]
+        lines += _app_lines(env, width, paint)
         if not env.changes:
             lines.append("  No changes. Live state matches the declaration.")
-        for warning in env.warnings:
-            lines.append(f"  {paint('!', '!')} {say(warning)}")
+        lines += [line for warning in env.warnings
+                  for line in wrap([Piece("!", sep="", paint="!"), *words(say(warning))], width, "  ", "    ", paint)]
         tally = counts(env.changes)
-        lines.append("")
-        lines.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
-                     f"{tally['replace']} to replace, {tally['rename']} to rename; {blocker_counts(env)}.")
-        lines.append("")
+        actions = (f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
+                   f"{tally['replace']} to replace, {tally['rename']} to rename;")
+        lines += ["", *wrap([*words(actions, sep=""), Piece(f"{blocker_counts(env)}.", atomic=True)], width, "",
+                            " " * 6), ""]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _md_value(shown: Shown) -> str:
-    text, placeholder = shown
-    if text is None:
-        return ""
-    return f"*{md_text(text)}*" if placeholder else md_code(text)
-
-
-def _md_rows(changes: list[Change]) -> list[str]:
-    return [f"| `{change.symbol}` | {change.kind} | {md_code(_key(change))} | {_md_value(_old(change))} | "
-            f"{_md_value(_new(change))} | {md_text(redact_text(change.detail))} | {md_text(change.origin or '')} |"
-            for change in changes]
-
-
-def _md_env(env: EnvironmentPlan, max_rows: int | None) -> tuple[list[str], int]:
-    tally = counts(env.changes)
-    title = f"{len(env.changes)} change{'s' if len(env.changes) != 1 else ''}" if env.changes else "no changes"
-    out = [f"### {md_code(env.environment, table=False)}: {title}", "",
-           f"TMI {md_text(env.tmi_version)} · {md_code(env.file, table=False)}", "",
-           "| role | Heroku app | status | + | ~ | - | -/+ | cost/month |",
-           "|---|---|---|---|---|---|---|---|"]
-    for app in env.apps:
-        app_changes = [c for c in env.changes if c.role == app.role]
-        t = counts(app_changes)
-        out.append(f"| {app.role} | {md_code(app.name)} | {'exists' if app.exists else '**new**'} | {t['create']} | "
-                   f"{t['update'] + t['rename']} | {t['delete']} | {t['replace']} | "
-                   f"{money(app.cost_before_cents)} → {money(app.cost_after_cents)} |")
-    out.append(f"| **total** | | | | | | | {total_line(env).replace('->', '→').replace('/month', '')} |")
-    out.append("")
-    hidden = 0
-    for app in env.apps:
-        app_changes = [c for c in env.changes if c.role == app.role]
-        if not app_changes:
-            continue
-        shown = app_changes if max_rows is None else app_changes[:max_rows]
-        hidden += len(app_changes) - len(shown)
-        out += [f"<details open><summary><b>{app.role}</b> <code>{html_text(app.name)}</code>: {len(app_changes)} "
-                f"change{'s' if len(app_changes) != 1 else ''}</summary>", "",
-                "| | kind | key | old | new | note | declared at |", "|---|---|---|---|---|---|---|",
-                *_md_rows(shown)]
-        if len(shown) < len(app_changes):
-            out.append(f"| | | … {len(app_changes) - len(shown)} more | | | | |")
-        out += ["", "</details>", ""]
-    if env.warnings:
-        out += [f"<details><summary>Warnings ({len(env.warnings)})</summary>", ""]
-        out += [f"- {md_text(redact_text(w), line_start=True)}" for w in env.warnings]
-        out += ["", "</details>", ""]
-    out.append(f"Plan: {tally['create']} to create, {tally['update']} to update, {tally['delete']} to delete, "
-               f"{tally['replace']} to replace, {tally['rename']} to rename; {blocker_counts(env)}.")
-    out.append("")
-    return out, hidden
 
 
 def render_markdown(plan: Plan, artifact_hint: str = "the full plan in the workflow's plan artifact",
@@ -189,7 +124,7 @@ def render_markdown(plan: Plan, artifact_hint: str = "the full plan in the workf
         body: list[str] = []
         hidden = 0
         for env in plan.environments:
-            lines, cut = _md_env(env, max_rows)
+            lines, cut = md_env(env, max_rows)
             body += lines
             hidden += cut
         text = "\n".join(header + body)

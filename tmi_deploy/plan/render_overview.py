@@ -3,11 +3,11 @@ and for plans of several environments one summary table with totals."""
 
 from __future__ import annotations
 
+from tmi_deploy.config.secrecy import redact_text
 from tmi_deploy.plan.blockers import describe_blocker
 from tmi_deploy.plan.costs import ECO_PLAN_CENTS
 from tmi_deploy.plan.escape import md_code, md_text, visible
 from tmi_deploy.plan.model import Blocker, EnvironmentPlan, Plan
-from tmi_deploy.redact import redact_text
 
 
 def money(cents: int) -> str:

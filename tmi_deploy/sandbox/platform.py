@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tmi_deploy.sandbox.rules_addons import AddonRules
-from tmi_deploy.sandbox.rules_apps import AppRules
-from tmi_deploy.sandbox.rules_dynos import DynoRules
+from tmi_deploy.sandbox.platform_addons import AddonRules
+from tmi_deploy.sandbox.platform_apps import AppRules
+from tmi_deploy.sandbox.platform_dynos import DynoRules
 
 
 class Platform(AppRules, AddonRules, DynoRules):

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from tmi_deploy.catalog.renames import legacy_rename
 from tmi_deploy.catalog.variables import parse_version
 from tmi_deploy.config.models import AppDesired, Environment, FromAddon, FromApp, VarSpec
+from tmi_deploy.config.secrecy import display, is_secret
 from tmi_deploy.kinds.base import PlanContext
 from tmi_deploy.plan.blockers import Notes
 from tmi_deploy.plan.model import KNOWN_AFTER_APPLY, SENSITIVE, Change
 from tmi_deploy.plan.values import Inputs, Resolved, resolve
-from tmi_deploy.redact import display, is_secret
 
 if TYPE_CHECKING:  # deepdiff costs ~35 ms of imports: a plan pays it, importing the planner does not
     from deepdiff import DeepDiff

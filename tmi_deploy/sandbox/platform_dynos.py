@@ -7,7 +7,7 @@ from typing import Any
 
 from tmi_deploy.sandbox import catalog
 from tmi_deploy.sandbox.errors import invalid, not_found
-from tmi_deploy.sandbox.rules_base import PlatformBase
+from tmi_deploy.sandbox.platform_base import PlatformBase
 from tmi_deploy.sandbox.store import now
 
 QUANTITY = re.compile(r"[+-]?\d{1,6}")

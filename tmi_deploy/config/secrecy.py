@@ -19,7 +19,7 @@ import re
 
 from tmi_deploy.catalog.variables import is_secret_name, lookup
 from tmi_deploy.config.models import LiteralValue, Source
-from tmi_deploy.plan.sources import kind_of
+from tmi_deploy.config.sources import kind_of
 
 MASK = "••••"
 HIDDEN = "(sensitive)"  # equal to plan.model.SENSITIVE; defined here so config/ need not import plan/

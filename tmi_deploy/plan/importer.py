@@ -17,11 +17,11 @@ from typing import Any
 import yaml
 
 from tmi_deploy.catalog.variables import lookup
+from tmi_deploy.config.secrecy import is_secret, is_url
 from tmi_deploy.kinds import REGISTRY
 from tmi_deploy.plan.escape import UNSAFE
 from tmi_deploy.plan.state import Live, LiveApp
 from tmi_deploy.plan.urls import origin_of, url_part, with_sslmode
-from tmi_deploy.redact import is_secret, is_url
 
 VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Shapes that carry too little information to be a credential, for names the catalogue does not know.

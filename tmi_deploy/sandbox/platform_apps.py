@@ -8,7 +8,7 @@ from typing import Any
 
 from tmi_deploy.sandbox import catalog
 from tmi_deploy.sandbox.errors import SandboxError, invalid, not_found
-from tmi_deploy.sandbox.rules_base import FOREIGN_APPS, PlatformBase
+from tmi_deploy.sandbox.platform_base import FOREIGN_APPS, PlatformBase
 from tmi_deploy.sandbox.store import now
 
 APP_NAME = re.compile(r"[a-z][a-z0-9-]{1,28}[a-z0-9]")

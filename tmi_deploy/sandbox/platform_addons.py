@@ -8,7 +8,7 @@ from typing import Any
 
 from tmi_deploy.sandbox import catalog
 from tmi_deploy.sandbox.errors import SandboxError, invalid, not_found
-from tmi_deploy.sandbox.rules_base import PlatformBase
+from tmi_deploy.sandbox.platform_base import PlatformBase
 from tmi_deploy.sandbox.store import now
 
 ADDON_NAME = re.compile(r"[a-zA-Z][A-Za-z0-9_-]+")

@@ -8,7 +8,7 @@ from typing import Any
 from tmi_deploy.config.models import (
     Environment,
 )
-from tmi_deploy.plan.sources import kind_of
+from tmi_deploy.config.sources import kind_of
 
 
 def build_app_json(env: Environment) -> dict[str, Any]:
