@@ -7,10 +7,13 @@
 #                        options select: --changed-since REF, --shard I/N): OUT_DIR/plan.json (the
 #                        reviewed plan, kept as the pull request's artifact) and OUT_DIR/comment.md
 #   apply ENV PLAN_DIR   apply ENV exactly as reviewed in the plan.json under PLAN_DIR (shards each
-#                        have their own) that holds ENV, then check it converged; an environment no
-#                        reviewed plan holds was not changed: nothing to apply. A stale plan exits 4
-#                        and leaves a fresh plan in PLAN_DIR/stale.md
+#                        have their own) that holds ENV, then check it converged. No reviewed plan
+#                        holding ENV is an error: the workflow asks for ENV only when a merge changed
+#                        it. A stale plan exits 4 and leaves a fresh plan in PLAN_DIR/stale.md
 #   drift OUT_DIR        plan every environment; exit 2 with OUT_DIR/drift.md when live state drifted
+#
+# Which environments a pull request plans, and which reviewed plan a merge applies, is decided by
+# .github/tmi-deploy-ci.py (GitHub's side); this script only runs tmi-deploy.
 #
 # Environment: HEROKU_API_KEY (and TMI_DEPLOY_PLAN_KEY when plan and apply use different tokens),
 # TMI_DEPLOY_ENVIRONMENTS (default: environments), HEROKU_API_URL (tests point it at the sandbox).
@@ -57,8 +60,8 @@ reviewed_plan_of() {
 apply_step() {
   local env=$1 dir=$2 code reviewed
   if ! reviewed=$(reviewed_plan_of "$env" "$dir"); then
-    echo "$env: no reviewed plan holds it (the pull request did not change it): nothing to apply"
-    return 0
+    echo "::error::$env: no reviewed plan under $dir holds it, so nothing reviewed can be applied" >&2
+    return 1
   fi
   tmi apply "$env" --plan "$reviewed" --yes
   code=$?
@@ -66,7 +69,9 @@ apply_step() {
     {
       printf '### `%s`: the reviewed plan is stale\n\n' "$env"
       printf 'Live state or the declaration changed between review and merge; nothing was applied.\n'
-      printf 'This is the plan as of now; review it and re-run the workflow (or push a change).\n\n'
+      printf 'This is the plan as of now. Re-running the workflow would apply the same stale plan again:\n'
+      printf 'to apply this one, open a pull request that changes `environments/%s.yml` (a comment line\n' "$env"
+      printf 'is enough); its plan is reviewed afresh and applied when it is merged.\n\n'
       tmi plan "$env" --format markdown
     } > "$dir/stale.md"
   fi
